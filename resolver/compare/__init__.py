@@ -1,0 +1,1 @@
+"""pairs -> comparison vectors: one ordered, labelled level per comparison per pair."""

@@ -1,0 +1,321 @@
+"""TOML config -> frozen dataclasses.
+
+Every problem is collected with its key path (`sources[2].columns.dob`) and reported at
+once, before any data is read, in the manner of Splink's settings validation. Relative
+paths are resolved against the config file's folder.
+"""
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from resolver.compare.library import KINDS, parse_level
+from resolver.errors import ConfigError
+from resolver.frames import CANONICAL_FIELDS
+from resolver.golden.rules import RULES
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "csv"}
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    path: Path
+    format: str
+    id_column: str
+    updated_at_column: str | None
+    columns: dict[str, str]  # canonical or extra field -> column in the file
+    formats: dict[str, str]  # field -> strptime format (dob, updated_at)
+    delimiter: str = ","
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    kind: str
+    levels: tuple[str, ...]  # labels, most similar first; "null" is implicit and first
+    term_frequency: bool = False
+    field: str | None = None  # for kind "identifier": the extra field it compares
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    name: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    sources: tuple[Source, ...]
+    extra_fields: tuple[str, ...]
+    blocking_rules: tuple[BlockingRule, ...]
+    max_block_size: int
+    training_rules: tuple[BlockingRule, ...]
+    comparisons: tuple[Comparison, ...]
+    match_threshold: float
+    review_threshold: float
+    default_region: str = "US"
+    email_provider_rules: bool = True
+    junk_values: tuple[str, ...] = ()
+    strong_identifiers: tuple[str, ...] = ("dob", "suffix")
+    max_cluster_size: int = 50
+    households: bool = True
+    survivorship_default: tuple[str, ...] = ("valid_first", "most_recent", "most_frequent")
+    survivorship_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source_priority: tuple[str, ...] = ()
+    model_path: Path | None = None
+    em_max_iterations: int = 50
+    u_sample_pairs: int = 1_000_000
+    seed: int = 42
+    decisions_path: Path | None = None
+    output_format: str = "parquet"
+    link_type: str = "dedupe"  # dedupe: any two records; link_only: across sources only
+    text_hash: str = ""
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(path, [f"file not found: {path}. Pass the path of a TOML config "
+                                 "(`resolver init SOURCE...` writes a starter one)"])
+    raw_bytes = path.read_bytes()
+    try:
+        doc = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    reader = _Reader(path.parent.resolve())
+    config = reader.config(path, doc, hashlib.sha256(raw_bytes).hexdigest()[:16])
+    if reader.problems:
+        raise ConfigError(path, reader.problems)
+    return config
+
+
+class _Reader:
+    """Walks the TOML document, collecting problems instead of stopping at the first."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def get(self, table: dict, key: str, path: str, kind, default=None, required=False):
+        if key not in table:
+            if required:
+                self.problem(f"{path}{key}", "missing; this key is required")
+            return default
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            self.problem(f"{path}{key}", f"expected {name}, got {type(value).__name__}")
+            return default
+        return value
+
+    def unknown_keys(self, table: dict, allowed: set[str], path: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.problem(f"{path}{key}", f"unknown key; expected one of {sorted(allowed)}")
+
+    def config(self, path: Path, doc: dict, text_hash: str) -> Config:
+        self.unknown_keys(doc, {"run", "normalize", "sources", "extra_fields", "blocking",
+                                "comparisons", "thresholds", "clustering", "households",
+                                "survivorship", "model", "decisions"}, "")
+        extra = tuple(self.get(doc, "extra_fields", "", list, []))
+        sources = self.sources(doc.get("sources"), set(extra))
+        run = self.table(doc, "run", {"output_format", "seed", "link_type"})
+        norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
+                                             "junk_values"})
+        blocking = self.table(doc, "blocking", {"rules", "max_block_size"})
+        thresholds = self.table(doc, "thresholds", {"match", "review"})
+        clustering = self.table(doc, "clustering", {"strong_identifiers", "max_cluster_size"})
+        households = self.table(doc, "households", {"enabled"})
+        surv = self.table(doc, "survivorship", {"default", "fields", "source_priority"})
+        model = self.table(doc, "model", {"path", "max_iterations", "u_sample_pairs",
+                                          "training_rules"})
+        decisions = self.table(doc, "decisions", {"path"})
+        match = self.get(thresholds, "match", "thresholds.", float, 0.95)
+        review = self.get(thresholds, "review", "thresholds.", float, 0.5)
+        if not 0 < review <= match < 1:
+            self.problem("thresholds", "need 0 < review <= match < 1 (probabilities)")
+        fmt = self.get(run, "output_format", "run.", str, "parquet")
+        if fmt not in ("parquet", "csv"):
+            self.problem("run.output_format", "must be \"parquet\" or \"csv\"")
+        link_type = self.get(run, "link_type", "run.", str, "dedupe")
+        if link_type not in ("dedupe", "link_only"):
+            self.problem("run.link_type", "must be \"dedupe\" or \"link_only\"")
+        fields = set(CANONICAL_FIELDS) | set(extra)
+        strong = tuple(self.get(clustering, "strong_identifiers", "clustering.", list,
+                                ["dob", "suffix"]))
+        for i, name in enumerate(strong):
+            if name not in ("dob", "suffix", *extra):
+                self.problem(f"clustering.strong_identifiers[{i}]",
+                             f"{name!r} is not dob, suffix or a declared extra field")
+        source_names = [s.name for s in sources]
+        priority = tuple(self.get(surv, "source_priority", "survivorship.", list, []))
+        for i, name in enumerate(priority):
+            if name not in source_names:
+                self.problem(f"survivorship.source_priority[{i}]",
+                             f"{name!r} is not a source; sources are {source_names}")
+        blocking_rules = self.blocking_rules(blocking, "blocking.", set(extra))
+        return Config(
+            path=path,
+            sources=tuple(sources),
+            extra_fields=extra,
+            blocking_rules=blocking_rules,
+            training_rules=self.blocking_rules(model, "model.", set(extra), "training_rules")
+            if "training_rules" in model else blocking_rules,
+            max_block_size=self.get(blocking, "max_block_size", "blocking.", int, 1000),
+            comparisons=self.comparisons(doc.get("comparisons"), set(extra)),
+            match_threshold=match,
+            review_threshold=review,
+            default_region=self.get(norm, "default_region", "normalize.", str, "US"),
+            email_provider_rules=self.get(norm, "email_provider_rules", "normalize.", bool, True),
+            junk_values=tuple(self.get(norm, "junk_values", "normalize.", list, [])),
+            strong_identifiers=strong,
+            max_cluster_size=self.get(clustering, "max_cluster_size", "clustering.", int, 50),
+            households=self.get(households, "enabled", "households.", bool, True),
+            survivorship_default=self.rule_list(surv.get("default"), "survivorship.default",
+                                                ("valid_first", "most_recent", "most_frequent")),
+            survivorship_fields=self.survivorship_fields(surv.get("fields", {}), fields),
+            source_priority=priority,
+            model_path=self.path_or_none(model, "path", "model."),
+            em_max_iterations=self.get(model, "max_iterations", "model.", int, 50),
+            u_sample_pairs=self.get(model, "u_sample_pairs", "model.", int, 1_000_000),
+            seed=self.get(run, "seed", "run.", int, 42),
+            decisions_path=self.path_or_none(decisions, "path", "decisions."),
+            output_format=fmt,
+            link_type=link_type,
+            text_hash=text_hash,
+        )
+
+    def table(self, doc: dict, key: str, allowed: set[str]) -> dict:
+        table = doc.get(key, {})
+        if not isinstance(table, dict):
+            self.problem(key, "expected a table")
+            return {}
+        self.unknown_keys(table, allowed, f"{key}.")
+        return table
+
+    def path_or_none(self, table: dict, key: str, prefix: str) -> Path | None:
+        value = self.get(table, key, prefix, str)
+        return (self.base / value) if value else None
+
+    def sources(self, items, extra: set[str]) -> list[Source]:
+        if not isinstance(items, list) or not items:
+            self.problem("sources", "at least one [[sources]] table is required")
+            return []
+        sources, seen = [], set()
+        for i, item in enumerate(items):
+            key = f"sources[{i}]."
+            self.unknown_keys(item, {"name", "path", "id_column", "updated_at", "columns",
+                                     "formats", "delimiter", "format"}, key)
+            name = self.get(item, "name", key, str, f"source{i}", required=True)
+            if name in seen:
+                self.problem(f"{key}name", f"duplicate source name {name!r}; names must differ")
+            if ":" in name:
+                self.problem(f"{key}name", "must not contain ':' (records are named source:id)")
+            seen.add(name)
+            rel = self.get(item, "path", key, str, "", required=True)
+            path = self.base / rel
+            fmt = self.get(item, "format", key, str, FORMATS.get(path.suffix.lower()))
+            if rel and fmt not in ("csv", "parquet"):
+                self.problem(f"{key}path", f"cannot tell the format of {rel!r} from its "
+                             "extension; use .csv or .parquet, or set format = \"csv\"")
+            columns = self.get(item, "columns", key, dict, {})
+            for canonical, column in columns.items():
+                if canonical not in CANONICAL_FIELDS and canonical not in extra:
+                    self.problem(f"{key}columns.{canonical}", "not a canonical field; "
+                                 f"use one of {list(CANONICAL_FIELDS)} or declare it in "
+                                 "extra_fields")
+                if not isinstance(column, str):
+                    self.problem(f"{key}columns.{canonical}", "expected the column name")
+            formats = self.get(item, "formats", key, dict, {})
+            for fld in formats:
+                if fld not in ("dob", "updated_at"):
+                    self.problem(f"{key}formats.{fld}", "formats apply to dob and updated_at")
+            sources.append(Source(
+                name=name, path=path, format=fmt or "csv",
+                id_column=self.get(item, "id_column", key, str, "", required=True),
+                updated_at_column=self.get(item, "updated_at", key, str),
+                columns=dict(columns), formats=dict(formats),
+                delimiter=self.get(item, "delimiter", key, str, "\t" if path.suffix == ".tsv"
+                                   else ","),
+            ))
+        return sources
+
+    def blocking_rules(self, table: dict, prefix: str, extra: set[str],
+                       key: str = "rules") -> tuple[BlockingRule, ...]:
+        """blocking.rules, or model.training_rules (which default to the blocking rules)."""
+        from resolver.block import BLOCKING_KEYS
+
+        rules = self.get(table, key, prefix, list, [])
+        if not rules:
+            self.problem(f"{prefix}{key}", "at least one rule is needed, e.g. [\"dob\"]")
+        out = []
+        for i, rule in enumerate(rules):
+            keys = [rule] if isinstance(rule, str) else rule
+            if not isinstance(keys, list) or not keys:
+                self.problem(f"{prefix}{key}[{i}]", "expected a list of blocking keys")
+                continue
+            for name in keys:
+                if name not in BLOCKING_KEYS and name not in extra:
+                    self.problem(f"{prefix}{key}[{i}]", f"unknown blocking key {name!r}; "
+                                   f"use one of {sorted(BLOCKING_KEYS)} or an extra field")
+            out.append(BlockingRule(name="+".join(keys), keys=tuple(keys)))
+        return tuple(out)
+
+    def comparisons(self, items, extra: set[str]) -> tuple[Comparison, ...]:
+        if not isinstance(items, list) or not items:
+            self.problem("comparisons", "at least one [[comparisons]] table is required")
+            return ()
+        out, names = [], set()
+        for i, item in enumerate(items):
+            key = f"comparisons[{i}]."
+            self.unknown_keys(item, {"name", "kind", "levels", "term_frequency", "field"}, key)
+            kind = self.get(item, "kind", key, str, "", required=True)
+            if kind and kind not in KINDS:
+                self.problem(f"{key}kind", f"unknown kind {kind!r}; use one of {sorted(KINDS)}")
+                continue
+            name = self.get(item, "name", key, str, kind)
+            if name in names:
+                self.problem(f"{key}name", f"duplicate comparison name {name!r}")
+            names.add(name)
+            fld = self.get(item, "field", key, str)
+            if kind == "identifier" and fld not in extra:
+                self.problem(f"{key}field", "an identifier comparison names an extra field")
+            spec = KINDS.get(kind)
+            levels = tuple(self.get(item, "levels", key, list, list(spec.default_levels)))
+            for j, label in enumerate(levels):
+                try:
+                    parse_level(kind, label)
+                except ValueError as exc:
+                    self.problem(f"{key}levels[{j}]", str(exc))
+            if levels and levels[-1] != "else":
+                self.problem(f"{key}levels", "the last level must be \"else\"")
+            out.append(Comparison(name=name, kind=kind, levels=levels, field=fld,
+                                  term_frequency=self.get(item, "term_frequency", key, bool,
+                                                          False)))
+        return tuple(out)
+
+    def rule_list(self, value, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        if value is None:
+            return default
+        if not isinstance(value, list) or not value:
+            self.problem(key, f"expected a list of rules from {sorted(RULES)}")
+            return default
+        for i, rule in enumerate(value):
+            if rule not in RULES:
+                self.problem(f"{key}[{i}]", f"unknown rule {rule!r}; use one of {sorted(RULES)}")
+        return tuple(value)
+
+    def survivorship_fields(self, table, fields: set[str]) -> dict[str, tuple[str, ...]]:
+        out = {}
+        for name, rules in (table or {}).items():
+            if name not in fields and name not in ("name", "address"):
+                self.problem(f"survivorship.fields.{name}", "not a canonical or extra field")
+            out[name] = self.rule_list(rules, f"survivorship.fields.{name}", ())
+        return out

@@ -1,0 +1,1 @@
+"""clusters -> golden records: survivorship per field, lineage of every value, history."""
