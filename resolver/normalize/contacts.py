@@ -1,0 +1,60 @@
+"""Contacts: phones to E.164 with `phonenumbers` (extensions kept apart, invalid numbers
+flagged, never guessed) and emails lower-cased and syntax-checked, with optional provider
+rules (Gmail ignores dots; Gmail and Outlook ignore +tags)."""
+
+import re
+
+import phonenumbers
+import polars as pl
+
+from resolver import frames as F
+from resolver.normalize.junk import (JUNK_EMAIL_DOMAINS, JUNK_EMAIL_LOCAL,
+                                     is_junk_phone_digits)
+
+PHONE_SCHEMA = {F.PHONE: str, F.PHONE_EXTENSION: str, F.PHONE_LAST7: str, F.PHONE_STATUS: str}
+_EMAIL = r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$"
+DOT_BLIND = ("gmail.com", "googlemail.com")
+PLUS_TAGS = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
+             "icloud.com", "me.com", "protonmail.com", "proton.me", "fastmail.com")
+
+
+def parse_phone(text: str, region: str) -> tuple:
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return None, None, None, F.STATUS_MISSING
+    if is_junk_phone_digits(digits):
+        return None, None, None, F.STATUS_JUNK
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None, None, None, F.STATUS_INVALID
+    if not phonenumbers.is_valid_number(number):
+        return None, None, None, F.STATUS_INVALID
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, number.extension or None, str(number.national_number)[-7:], F.STATUS_OK
+
+
+def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
+    """Email columns as polars expressions: email, local part, domain, status."""
+    text = col.str.strip_chars().str.to_lowercase().str.strip_chars("<>\"' ")
+    text = text.str.replace(r"^mailto:", "")
+    local = text.str.extract(r"^(.*)@[^@]*$", 1)
+    domain = text.str.extract(r"@([^@]*)$", 1).str.replace(r"^googlemail\.com$", "gmail.com")
+    if provider_rules:
+        local = (pl.when(domain.is_in(list(PLUS_TAGS)))
+                 .then(local.str.replace(r"\+.*$", "")).otherwise(local))
+        local = (pl.when(domain.is_in(list(DOT_BLIND)))
+                 .then(local.str.replace_all(".", "", literal=True)).otherwise(local))
+    email = pl.concat_str(local, pl.lit("@"), domain)
+    status = (
+        pl.when(text.is_null() | (text == "")).then(pl.lit(F.STATUS_MISSING))
+        .when(~text.str.contains(_EMAIL)).then(pl.lit(F.STATUS_INVALID))
+        .when(local.str.replace_all(r"[._+-]", " ").str.contains(JUNK_EMAIL_LOCAL.pattern)
+              | domain.is_in(list(JUNK_EMAIL_DOMAINS))).then(pl.lit(F.STATUS_JUNK))
+        .otherwise(pl.lit(F.STATUS_OK))
+    )
+    ok = status == F.STATUS_OK
+    return [pl.when(ok).then(email).alias(F.EMAIL),
+            pl.when(ok).then(local).alias(F.EMAIL_LOCAL),
+            pl.when(ok).then(domain).alias(F.EMAIL_DOMAIN),
+            status.alias(F.EMAIL_STATUS)]

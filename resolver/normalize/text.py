@@ -1,0 +1,57 @@
+"""Text primitives shared by every normalizer: case folding, accent stripping, and
+running a Python parser once per distinct value."""
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import polars as pl
+
+_PUNCTUATION = re.compile(r"[^\w\s'-]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str | None) -> str | None:
+    """Lower case, no accents, apostrophes dropped, other punctuation and hyphens as spaces.
+
+    Idempotent; None or an all-punctuation string folds to None.
+    """
+    if text is None:
+        return None
+    text = strip_accents(text).lower().replace("'", "").replace("\u2019", "")
+    text = _PUNCTUATION.sub(" ", text).replace("-", " ").replace("_", " ")
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def fold_expr(col: pl.Expr) -> pl.Expr:
+    """The vectorised twin of `fold` for ASCII-dominated columns (accents handled by
+    map_distinct callers that need them)."""
+    return (
+        col.str.to_lowercase()
+        .str.replace_all(r"['\u2019]", "")
+        .str.replace_all(r"[^\w\s]|_", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .replace("", None)
+    )
+
+
+def map_distinct(values: pl.Series, parse: Callable[[str], tuple], schema: dict) -> pl.DataFrame:
+    """Run `parse` once per distinct non-null value; one output row per input row.
+
+    Parsers are pure Python (names, addresses, phones), so this is where the work is:
+    distinct values are far fewer than records in customer data.
+    """
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    rows = [parse(v) for v in distinct.to_list()]
+    parsed = pl.DataFrame(rows, schema=schema, orient="row").with_columns(
+        distinct.alias("__value"))
+    return (pl.DataFrame({"__value": values}).join(parsed, on="__value", how="left",
+                                                  maintain_order="left")
+            .drop("__value"))
