@@ -1,0 +1,1 @@
+"""`resolver sample`: realistic multi-source customer data with ground truth."""
