@@ -1,0 +1,100 @@
+"""normalized -> candidate pairs.
+
+Each blocking rule is a list of keys; two records are a candidate pair under a rule when
+they agree on every key and none is null. Rules are unioned and each pair is produced once,
+tagged with the first rule that produced it. A block larger than `max_block_size` under a
+rule is skipped with a warning that gives its size (never its value: that is customer data).
+"""
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.config import BlockingRule
+
+DERIVED_KEYS = {  # key -> expression over normalized columns
+    "dob_year": pl.col(F.DOB_TEXT).str.slice(0, 4),
+    "dob_month_day": pl.col(F.DOB_TEXT).str.slice(4, 4),
+    "first_initial": pl.col(F.FIRST_NAME).str.slice(0, 1),
+    "last_initial": pl.col(F.LAST_NAME).str.slice(0, 1),
+    "last_name_prefix4": pl.col(F.LAST_NAME).str.slice(0, 4),
+    "first_name_prefix3": pl.col(F.FIRST_NAME).str.slice(0, 3),
+    "zip3": pl.col(F.ZIP5).str.slice(0, 3),
+}
+COLUMN_KEYS = {
+    F.FIRST_NAME, F.LAST_NAME, F.MIDDLE_NAME, F.FIRST_NAME_CANONICAL, F.FIRST_NAME_METAPHONE,
+    F.LAST_NAME_METAPHONE, F.DOB_TEXT, F.ZIP5, F.CITY, F.STATE, F.ADDRESS_KEY, F.BUILDING_KEY,
+    F.STREET_KEY, F.HOUSE_NUMBER, F.STREET_NAME, F.EMAIL, F.EMAIL_LOCAL, F.PHONE,
+    F.PHONE_LAST7, F.SUFFIX,
+}
+BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | {"dob"}
+DERIVED_FROM = {"dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
+                "first_initial": F.FIRST_NAME, "first_name_prefix3": F.FIRST_NAME,
+                "last_initial": F.LAST_NAME, "last_name_prefix4": F.LAST_NAME, "zip3": F.ZIP5}
+
+
+def base_column(key: str) -> str:
+    """The normalized column a blocking key is made from."""
+    return DERIVED_FROM.get(key, key)
+
+
+@dataclass(frozen=True)
+class RuleStats:
+    rule: str
+    pairs: int  # pairs this rule produced (before removing those of earlier rules)
+    new_pairs: int  # pairs no earlier rule produced
+    cumulative_pairs: int
+    largest_blocks: list[int]
+    skipped_blocks: int
+    skipped_records: int
+
+
+def key_expr(key: str) -> pl.Expr:
+    if key == "dob":
+        return pl.col(F.DOB_TEXT).alias(key)
+    return DERIVED_KEYS[key].alias(key) if key in DERIVED_KEYS else pl.col(key).alias(key)
+
+
+def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int,
+               link_only: bool = False) -> pl.DataFrame:
+    """Every pair one rule produces, whether or not an earlier rule also did."""
+    keys_frame = normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in rule.keys))
+    pairs = _rule_pairs(keys_frame, rule, max_block_size, link_only)[0]
+    return pairs.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)).cast(F.PAIR_SCHEMA)
+
+
+def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
+                link_only: bool) -> tuple[pl.DataFrame, list[int], int, int]:
+    keyed = keys_frame.drop_nulls(list(rule.keys))
+    sizes = keyed.group_by(list(rule.keys)).agg(pl.len().alias("n"))
+    too_big = sizes.filter(pl.col("n") > max_block)
+    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block))
+    keyed = keyed.join(keep.select(rule.keys), on=list(rule.keys), how="semi")
+    pairs = keyed.join(keyed, on=list(rule.keys), suffix="_r").filter(
+        pl.col(F.UID) < pl.col(F.UID + "_r"))
+    if link_only:
+        pairs = pairs.filter(pl.col(F.SOURCE) != pl.col(F.SOURCE + "_r"))
+    pairs = pairs.select(pl.col(F.UID).alias(F.UID_L), pl.col(F.UID + "_r").alias(F.UID_R))
+    largest = sizes.get_column("n").sort(descending=True).head(5).to_list()
+    return pairs, largest, too_big.height, int(too_big.get_column("n").sum() or 0)
+
+
+def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
+                    max_block_size: int, link_only: bool = False,
+                    ) -> tuple[pl.DataFrame, list[RuleStats]]:
+    """-> (pairs: uid_l < uid_r, blocking_rule; per-rule statistics), pairs sorted."""
+    wanted = {k for rule in rules for k in rule.keys}
+    keys_frame = normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in sorted(wanted)))
+    seen = pl.DataFrame(schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32})
+    out, stats = [], []
+    for rule in rules:
+        pairs, largest, skipped, skipped_records = _rule_pairs(keys_frame, rule, max_block_size,
+                                                               link_only)
+        new = pairs.join(seen, on=[F.UID_L, F.UID_R], how="anti")
+        seen = pl.concat([seen, new])
+        out.append(new.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)))
+        stats.append(RuleStats(rule.name, pairs.height, new.height, seen.height, largest,
+                               skipped, skipped_records))
+    pairs = pl.concat(out).sort(F.UID_L, F.UID_R) if out else pl.DataFrame(schema=F.PAIR_SCHEMA)
+    return pairs.cast(F.PAIR_SCHEMA), stats

@@ -1,0 +1,182 @@
+"""Compute comparison vectors: for each candidate pair and comparison, the index of the
+first level (in config order) whose predicate holds; 0 is the null level.
+
+A pure function of (pairs with _l/_r columns, comparisons), so an engine can run it per
+partition. String similarities are computed once per distinct value pair, in one batch,
+with rapidfuzz.process.cpdist (many record pairs share a value pair).
+"""
+
+import numpy as np
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, Jaro, JaroWinkler, Levenshtein
+
+from resolver import frames as F
+from resolver.compare.library import KINDS, Level, parse_level
+from resolver.config import Comparison
+from resolver.normalize.names import nickname_groups
+
+SCORERS = {
+    "jaro_winkler": JaroWinkler.normalized_similarity,
+    "jaro": Jaro.normalized_similarity,
+    "levenshtein": Levenshtein.distance,
+    "damerau_levenshtein": DamerauLevenshtein.distance,
+}
+NULL_LEVEL = 0
+
+
+def column_of(comparison: Comparison) -> str:
+    return KINDS[comparison.kind].column or comparison.field
+
+
+def levels_of(comparison: Comparison) -> list[Level]:
+    return [parse_level(comparison.kind, label) for label in comparison.levels]
+
+
+def needed_columns(comparisons: tuple[Comparison, ...]) -> list[str]:
+    cols = set()
+    for comparison in comparisons:
+        spec = KINDS[comparison.kind]
+        cols.add(column_of(comparison))
+        cols.update(spec.null_columns)
+        for level in levels_of(comparison):
+            if level.target:
+                cols.add(level.target)
+            if level.op == "swapped":
+                cols.update((F.FIRST_NAME, F.LAST_NAME))
+            if level.op == "phonetic":
+                cols.add(_phonetic_column(comparison))
+            if level.op == "same_local_part":
+                cols.add(F.EMAIL_LOCAL)
+            if level.op == "last_7":
+                cols.add(F.PHONE_LAST7)
+            if level.op == "nickname":
+                cols.add(F.FIRST_NAME_CANONICAL)
+    return sorted(cols)
+
+
+def _phonetic_column(comparison: Comparison) -> str:
+    return F.FIRST_NAME_METAPHONE if comparison.kind == "first_name" else F.LAST_NAME_METAPHONE
+
+
+def pairs_with_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
+                      columns: list[str]) -> pl.DataFrame:
+    """Attach each side's columns as <col>_l / <col>_r."""
+    side = normalized.select(F.UID, *columns)
+    left_side = side.rename({c: F.left(c) for c in side.columns})
+    right_side = side.rename({c: F.right(c) for c in side.columns})
+    return (pairs.join(left_side, left_on=F.UID_L, right_on=F.left(F.UID), how="left",
+                       maintain_order="left")
+            .join(right_side, left_on=F.UID_R, right_on=F.right(F.UID), how="left",
+                  maintain_order="left"))
+
+
+def similarity(frame: pl.DataFrame, col_l: str, col_r: str, op: str) -> pl.Series:
+    """Similarity (or distance) of two string columns, computed once per distinct pair.
+
+    Distinct pairs are found and joined back on one 64-bit hash of the value pair, which
+    is several times faster than on the strings themselves.
+    """
+    values = frame.select(pl.col(col_l).alias("a"), pl.col(col_r).alias("b")).with_columns(
+        pl.struct("a", "b").hash().alias("h"))
+    distinct = values.drop_nulls().unique(subset=["h"], keep="any").sort("h")
+    if distinct.height == 0:
+        return pl.Series("s", [None] * frame.height, pl.Float64)
+    scores = process.cpdist(distinct.get_column("a").to_list(),
+                            distinct.get_column("b").to_list(), scorer=SCORERS[op], workers=-1)
+    distinct = distinct.select("h", pl.Series("s", np.asarray(scores, dtype=np.float64)))
+    joined = values.join(distinct, on="h", how="left", maintain_order="left")
+    return joined.select(pl.when(pl.col("a").is_not_null() & pl.col("b").is_not_null())
+                         .then(pl.col("s"))).to_series()
+
+
+def _nicknames(frame: pl.DataFrame, col_l: str, col_r: str) -> pl.Series:
+    """Do the two first names share a nickname group? One join, no per-pair Python."""
+    values = frame.select(pl.col(col_l).alias("a"), pl.col(col_r).alias("b"))
+    names = pl.concat([values.get_column("a"), values.get_column("b")]).drop_nulls().unique()
+    groups = pl.DataFrame({"name": names}).with_columns(
+        pl.col("name").map_elements(nickname_groups, return_dtype=pl.List(pl.String))
+        .alias("group")).explode("group")
+    distinct = values.drop_nulls().unique()
+    shared = (distinct.join(groups, left_on="a", right_on="name")
+              .join(groups, left_on=["b", "group"], right_on=["name", "group"], how="semi")
+              .select("a", "b").unique().with_columns(pl.lit(True).alias("s")))
+    return (values.join(shared, on=["a", "b"], how="left", maintain_order="left")
+            .get_column("s").fill_null(False))
+
+
+def _street_name(col: str) -> pl.Expr:
+    return pl.col(col).str.split("|").list.first()
+
+
+def _street_where(col: str) -> pl.Expr:
+    return pl.col(col).str.split("|").list.last()
+
+
+def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level) -> pl.Expr:
+    """A boolean expression over the pair frame: does this level hold?"""
+    col = column_of(comparison)
+    l, r = pl.col(F.left(col)), pl.col(F.right(col))
+    op = level.op
+    if op == "else":
+        return pl.lit(True)
+    if op == "exact":
+        return l == r
+    if level.target and op != "street":
+        return pl.col(F.left(level.target)) == pl.col(F.right(level.target))
+    if op == "nickname":
+        return pl.lit(_nicknames(frame, F.left(col), F.right(col))).fill_null(False)
+    if op == "phonetic":
+        ph = _phonetic_column(comparison)
+        return pl.col(F.left(ph)) == pl.col(F.right(ph))
+    if op == "initial":
+        short = (l.str.len_chars() == 1) | (r.str.len_chars() == 1)
+        return short & (l.str.slice(0, 1) == r.str.slice(0, 1))
+    if op == "swapped":
+        return ((pl.col(F.left(F.FIRST_NAME)) == pl.col(F.right(F.LAST_NAME)))
+                & (pl.col(F.left(F.LAST_NAME)) == pl.col(F.right(F.FIRST_NAME))))
+    if op == "day_month_swapped":
+        return ((l.str.slice(0, 4) == r.str.slice(0, 4)) & (l.str.slice(4, 2) == r.str.slice(6, 2))
+                & (l.str.slice(6, 2) == r.str.slice(4, 2)))
+    if op == "same_year_month":
+        return l.str.slice(0, 6) == r.str.slice(0, 6)
+    if op == "same_year":
+        return l.str.slice(0, 4) == r.str.slice(0, 4)
+    if op == "same_local_part":
+        return pl.col(F.left(F.EMAIL_LOCAL)) == pl.col(F.right(F.EMAIL_LOCAL))
+    if op == "last_7":
+        return pl.col(F.left(F.PHONE_LAST7)) == pl.col(F.right(F.PHONE_LAST7))
+    if op == "street":  # fuzzy street name within the same ZIP (or city)
+        names = frame.select(_street_name(F.left(level.target)).alias("a"),
+                             _street_name(F.right(level.target)).alias("b"))
+        score = similarity(names, "a", "b", "jaro_winkler")
+        same_where = _street_where(F.left(level.target)) == _street_where(F.right(level.target))
+        return same_where & (pl.lit(score) >= level.threshold)
+    score = pl.lit(similarity(frame, F.left(col), F.right(col), op))
+    return score >= level.threshold if op in ("jaro", "jaro_winkler") else score <= level.threshold
+
+
+def null_predicate(comparison: Comparison) -> pl.Expr:
+    spec = KINDS[comparison.kind]
+    columns = spec.null_columns or (column_of(comparison),)
+    left_missing = pl.all_horizontal(pl.col(F.left(c)).is_null() for c in columns)
+    right_missing = pl.all_horizontal(pl.col(F.right(c)).is_null() for c in columns)
+    return left_missing | right_missing
+
+
+def comparison_levels(frame: pl.DataFrame, comparison: Comparison) -> pl.Expr:
+    """gamma: 0 for null, else 1 + the index of the first level that holds."""
+    expr = pl.when(null_predicate(comparison)).then(pl.lit(NULL_LEVEL, pl.Int8))
+    for i, level in enumerate(levels_of(comparison), start=1):
+        expr = expr.when(level_predicate(frame, comparison, level).fill_null(False)).then(
+            pl.lit(i, pl.Int8))
+    return expr.otherwise(pl.lit(len(comparison.levels), pl.Int8)).alias(F.gamma(comparison.name))
+
+
+def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
+                  comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """Candidate pairs -> pairs with one gamma_<name> column per comparison, plus the
+    values needed for term-frequency adjustment (tf_<name>)."""
+    frame = pairs_with_values(pairs, normalized, needed_columns(comparisons))
+    gammas = [comparison_levels(frame, c) for c in comparisons]
+    return frame.with_columns(gammas)

@@ -1,0 +1,1 @@
+"""Fellegi–Sunter scoring: model parameters, u and m estimation, prediction."""

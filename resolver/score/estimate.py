@@ -1,0 +1,186 @@
+"""Unsupervised estimation of the Fellegi–Sunter model (Fellegi & Sunter 1969; Winkler
+1988), in the way Splink does it:
+
+- u by random sampling: the comparison levels of random record pairs (almost all of them
+  non-matches) give the chance that two different people agree at each level.
+- m by expectation–maximisation, once per blocking rule over the pairs that rule produces,
+  with u held fixed. Within a rule's pairs the comparisons on the rule's own keys agree by
+  construction, so they are left out of that rule's EM and their m comes from other rules;
+  estimates from several rules are averaged. EM runs over distinct comparison patterns
+  weighted by their counts (as in fastLink), so its cost does not grow with the data.
+- λ, the chance that two random records are the same person: the expected number of
+  matching candidate pairs (the sum of their posteriors) over all possible pairs, solved
+  as a fixed point. Blocking is a function of the records' values, so given its full
+  comparison vector a candidate pair has the same posterior as a random pair: random-pair
+  u and λ are the right ones to predict with.
+- With labelled pairs (steward decisions, a truth file), m and u come from the labels.
+"""
+
+import numpy as np
+import polars as pl
+
+from resolver import frames as F
+from resolver.compare.compute import compare_pairs
+from resolver.config import Comparison
+from resolver.score.model import ComparisonParams, Model
+
+SMOOTHING = 1.0  # pseudo-count per level: no level is ever impossible
+MIN_PROBABILITY = 1e-6
+
+
+def random_pairs(normalized: pl.DataFrame, n_pairs: int, seed: int,
+                 link_only: bool) -> pl.DataFrame:
+    """Distinct random record pairs uid_l < uid_r (across sources when link_only)."""
+    uids = normalized.get_column(F.UID).to_numpy()
+    sources = normalized.get_column(F.SOURCE).to_numpy()
+    n = len(uids)
+    total = n * (n - 1) // 2
+    rng = np.random.default_rng(seed)
+    draw = min(n_pairs, total)
+    a = rng.integers(0, n, size=int(draw * 1.2) + 10)
+    b = rng.integers(0, n, size=len(a))
+    keep = a != b
+    if link_only:
+        keep &= sources[a] != sources[b]
+    a, b = a[keep], b[keep]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    frame = pl.DataFrame({F.UID_L: uids[lo], F.UID_R: uids[hi]}).unique(maintain_order=True)
+    return frame.head(draw).with_columns(pl.lit("random").alias(F.BLOCKING_RULE)).cast(
+        F.PAIR_SCHEMA)
+
+
+def level_frequencies(gammas: pl.DataFrame, comparison: Comparison,
+                      weights: np.ndarray | None = None) -> list[float]:
+    """Share of non-null pairs at each level (smoothed), levels 1..K."""
+    column = gammas.get_column(F.gamma(comparison.name)).to_numpy()
+    k = len(comparison.levels)
+    w = np.ones(len(column)) if weights is None else weights
+    counts = np.bincount(column, weights=w, minlength=k + 1)[1:] + SMOOTHING
+    return list(np.maximum(counts / counts.sum(), MIN_PROBABILITY))
+
+
+def estimate_u_random(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...],
+                      n_pairs: int, seed: int, link_only: bool) -> dict[str, list[float]]:
+    pairs = random_pairs(normalized, n_pairs, seed, link_only)
+    gammas = compare_pairs(pairs, normalized, comparisons)
+    return {c.name: level_frequencies(gammas, c) for c in comparisons}
+
+
+def _initial_m(k: int) -> np.ndarray:
+    # most matches agree exactly; the rest spread over weaker levels, least on "else"
+    m = np.array([0.9] + [0.1 * 0.5 ** i for i in range(1, k)], dtype=float)
+    return m / m.sum()
+
+
+def _log_likelihoods(patterns: np.ndarray, m: list[np.ndarray], u: list[np.ndarray],
+                     active: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    log_m = np.zeros(len(patterns))
+    log_u = np.zeros(len(patterns))
+    for j in active:
+        g = patterns[:, j]
+        present = g > 0
+        log_m[present] += np.log(m[j][g[present] - 1])
+        log_u[present] += np.log(u[j][g[present] - 1])
+    return log_m, log_u
+
+
+def _posterior(log_m: np.ndarray, log_u: np.ndarray, prior: float) -> np.ndarray:
+    log_odds = np.log(prior) - np.log1p(-prior) + log_m - log_u
+    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+
+
+def expectation_maximisation(patterns: np.ndarray, counts: np.ndarray,
+                             m: list[np.ndarray], u: list[np.ndarray], prior: float,
+                             active: list[int], max_iterations: int,
+                             tolerance: float = 1e-6) -> tuple[list[np.ndarray], float, int]:
+    """EM for m and the prior with u fixed, over distinct gamma patterns (rows) with their
+    counts; only the `active` comparisons take part. Level 0 is null: no evidence."""
+    m = [x.copy() for x in m]
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):
+        p = _posterior(*_log_likelihoods(patterns, m, u, active), prior)
+        wm = counts * p
+        change = 0.0
+        for j in active:
+            k = len(m[j])
+            cm = np.bincount(patterns[:, j], weights=wm, minlength=k + 1)[1:] + 1e-3
+            new = np.maximum(cm / cm.sum(), MIN_PROBABILITY)
+            change = max(change, float(np.abs(new - m[j]).max()))
+            m[j] = new
+        new_prior = float(np.clip(wm.sum() / counts.sum(), 1e-9, 1 - 1e-9))
+        change = max(change, abs(new_prior - prior))
+        prior = new_prior
+        if change < tolerance:
+            break
+    return m, prior, iteration
+
+
+def gamma_patterns(gammas: pl.DataFrame, comparisons: tuple[Comparison, ...]):
+    columns = [F.gamma(c.name) for c in comparisons]
+    grouped = gammas.group_by(columns).agg(pl.len().alias("n")).sort(columns)
+    return (grouped.select(columns).to_numpy().astype(np.int64),
+            grouped.get_column("n").to_numpy().astype(float))
+
+
+def estimate_prior(patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray],
+                   u: list[np.ndarray], total_pairs: int, iterations: int = 200) -> float:
+    """λ = E[matching pairs] / all pairs, with the posteriors computed under λ itself."""
+    log_m, log_u = _log_likelihoods(patterns, m, u, list(range(len(m))))
+    prior = 1.0 / max(total_pairs, 2)
+    for _ in range(iterations):
+        expected = float((counts * _posterior(log_m, log_u, prior)).sum())
+        new = float(np.clip(expected / total_pairs, 1e-12, 0.5))
+        if abs(new - prior) <= 1e-9 * prior:
+            break
+        prior = new
+    return prior
+
+
+def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
+                       candidate_gammas: pl.DataFrame, u_random: dict[str, list[float]],
+                       comparisons: tuple[Comparison, ...], total_pairs: int,
+                       max_iterations: int) -> Model:
+    """rule_gammas: per training rule, its pairs' gammas and the indices of the
+    comparisons that rule does not block on (those EM estimates there)."""
+    u = [np.array(u_random[c.name]) for c in comparisons]
+    estimates: list[list[np.ndarray]] = [[] for _ in comparisons]
+    sessions = []
+    for rule, (gammas, active) in rule_gammas.items():
+        if gammas.height == 0 or not active:
+            continue
+        patterns, counts = gamma_patterns(gammas, comparisons)
+        m0 = [_initial_m(len(c.levels)) for c in comparisons]
+        m, prior, iterations = expectation_maximisation(patterns, counts, m0, u, 0.3,
+                                                        active, max_iterations)
+        for j in active:
+            estimates[j].append(m[j])
+        sessions.append({"rule": rule, "pairs": int(counts.sum()), "iterations": iterations,
+                         "prior_within_rule": round(prior, 6),
+                         "estimated": [comparisons[j].name for j in active]})
+    m_final = [np.mean(e, axis=0) if e else _initial_m(len(c.levels))
+               for e, c in zip(estimates, comparisons)]
+    patterns, counts = gamma_patterns(candidate_gammas, comparisons)
+    prior = estimate_prior(patterns, counts, m_final, u, total_pairs)
+    params = [ComparisonParams(c.name, c.kind, list(c.levels), [float(x) for x in mj],
+                               [float(x) for x in uj], [float(x) for x in uj],
+                               c.term_frequency)
+              for c, mj, uj in zip(comparisons, m_final, u)]
+    return Model(prior=prior, comparisons=params, trained={
+        "method": "em_per_blocking_rule", "candidate_pairs": int(counts.sum()),
+        "total_pairs": total_pairs, "sessions": sessions,
+        "not_estimated": [c.name for c, e in zip(comparisons, estimates) if not e]})
+
+
+def train_supervised(gammas: pl.DataFrame, is_match: np.ndarray,
+                     u_random: dict[str, list[float]],
+                     comparisons: tuple[Comparison, ...], total_pairs: int) -> Model:
+    """m from labelled matches among the candidate pairs; u from random pairs."""
+    params = []
+    for c in comparisons:
+        m = level_frequencies(gammas, c, is_match.astype(float))
+        params.append(ComparisonParams(c.name, c.kind, list(c.levels), m, u_random[c.name],
+                                       u_random[c.name], c.term_frequency))
+    prior = float(np.clip(is_match.sum() / max(total_pairs, 1), 1e-12, 0.5))
+    return Model(prior=prior, comparisons=params, trained={
+        "method": "labels", "labelled_pairs": int(len(is_match)),
+        "labelled_matches": int(is_match.sum())})

@@ -1,0 +1,83 @@
+"""The match model: Fellegi–Sunter m and u probabilities per comparison level and the
+prior λ, saved as readable, versioned JSON (never pickle)."""
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from resolver.config import Comparison
+from resolver.errors import InputError
+
+FORMAT = "resolver-model"
+VERSION = 1
+
+
+@dataclass
+class ComparisonParams:
+    name: str
+    kind: str
+    labels: list[str]  # level labels without "null": level i+1 is labels[i]
+    m: list[float]
+    u: list[float]
+    u_random: list[float]  # u measured on random pairs (for term-frequency scaling)
+    term_frequency: bool = False
+
+    def weights(self) -> list[float]:
+        """log2(m/u) per level, index 0 (null) is 0."""
+        return [0.0] + [math.log2(m / u) for m, u in zip(self.m, self.u)]
+
+
+@dataclass
+class Model:
+    prior: float  # probability a candidate pair is a match
+    comparisons: list[ComparisonParams]
+    trained: dict = field(default_factory=dict)
+
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1 - self.prior))
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT, "version": VERSION, "prior": self.prior,
+            "prior_match_weight": round(self.prior_weight, 6),
+            "comparisons": [{
+                "name": c.name, "kind": c.kind, "term_frequency": c.term_frequency,
+                "levels": [{"label": "null", "match_weight": 0.0}] + [
+                    {"label": label, "m": m, "u": u, "u_random": ur,
+                     "match_weight": round(math.log2(m / u), 6)}
+                    for label, m, u, ur in zip(c.labels, c.m, c.u, c.u_random)],
+            } for c in self.comparisons],
+            "trained": self.trained,
+        }
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n")
+
+
+def load_model(path: Path, comparisons: tuple[Comparison, ...]) -> Model:
+    """Read a model file and check it fits the config's comparisons."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read model file {path} ({type(exc).__name__}). Re-create it "
+                         "with `resolver train CONFIG`") from None
+    if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+        raise InputError(f"{path} is not a resolver model of version {VERSION}. Re-create it "
+                         "with `resolver train CONFIG`")
+    by_name = {c["name"]: c for c in doc["comparisons"]}
+    params = []
+    for comparison in comparisons:
+        saved = by_name.get(comparison.name)
+        labels = [lv["label"] for lv in saved["levels"][1:]] if saved else None
+        if labels != list(comparison.levels):
+            raise InputError(f"model {path} does not fit the config: comparison "
+                             f"{comparison.name!r} has other levels. Retrain with "
+                             "`resolver train CONFIG`")
+        levels = saved["levels"][1:]
+        params.append(ComparisonParams(
+            comparison.name, comparison.kind, labels, [lv["m"] for lv in levels],
+            [lv["u"] for lv in levels], [lv["u_random"] for lv in levels],
+            comparison.term_frequency))
+    return Model(prior=doc["prior"], comparisons=params, trained=doc.get("trained", {}))

@@ -1,0 +1,75 @@
+"""`resolver train` and the training step of `run`: u from random pairs, m per blocking
+rule by EM (or from labels when the user has them), λ over all pairs."""
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.block import base_column, rule_pairs
+from resolver.compare.compute import column_of, compare_pairs
+from resolver.config import Comparison, Config
+from resolver.score.estimate import estimate_u_random, train_supervised, train_unsupervised
+from resolver.score.model import Model
+
+FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases the others
+    {F.FIRST_NAME, F.FIRST_NAME_CANONICAL, F.FIRST_NAME_METAPHONE},
+    {F.LAST_NAME, F.LAST_NAME_METAPHONE},
+    {F.DOB_TEXT},
+    {F.ADDRESS_KEY, F.BUILDING_KEY, F.STREET_KEY, F.ZIP5, F.CITY, F.STATE, F.HOUSE_NUMBER,
+     F.STREET_NAME},
+    {F.EMAIL, F.EMAIL_LOCAL},
+    {F.PHONE, F.PHONE_LAST7},
+)
+
+
+def field_group(column: str) -> frozenset[str]:
+    return frozenset(next((g for g in FIELD_GROUPS if column in g), {column}))
+
+
+def comparisons_free_of(keys: tuple[str, ...], comparisons: tuple[Comparison, ...]) -> list[int]:
+    """Indices of the comparisons a rule on these keys does not force to agree."""
+    blocked = {field_group(base_column(k)) for k in keys}
+    return [i for i, c in enumerate(comparisons) if field_group(column_of(c)) not in blocked]
+
+
+def total_pairs(normalized: pl.DataFrame, link_only: bool) -> int:
+    n = normalized.height
+    if not link_only:
+        return n * (n - 1) // 2
+    sizes = normalized.group_by(F.SOURCE).len().get_column("len").to_numpy()
+    return int((sizes.sum() ** 2 - (sizes ** 2).sum()) // 2)
+
+
+def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
+                labels: pl.DataFrame | None = None) -> Model:
+    """labels: optional (uid_l, uid_r, is_match) for candidate pairs."""
+    link_only = config.link_type == "link_only"
+    u_random = estimate_u_random(normalized, config.comparisons, config.u_sample_pairs,
+                                 config.seed, link_only)
+    all_pairs = total_pairs(normalized, link_only)
+    if labels is not None and labels.height:
+        labelled = candidate_gammas.join(labels, on=[F.UID_L, F.UID_R], how="inner")
+        if labelled.get_column("is_match").sum() > 0:
+            return train_supervised(labelled, labelled.get_column("is_match").to_numpy()
+                                    .astype(bool), u_random, config.comparisons, all_pairs)
+    rule_gammas = {}
+    for rule in config.training_rules:
+        pairs = rule_pairs(normalized, rule, config.max_block_size, link_only)
+        rule_gammas[rule.name] = (compare_pairs(pairs, normalized, config.comparisons),
+                                  comparisons_free_of(rule.keys, config.comparisons))
+    return train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
+                              all_pairs, config.em_max_iterations)
+
+
+def labels_from_truth(normalized: pl.DataFrame, pairs: pl.DataFrame,
+                      truth: pl.DataFrame) -> pl.DataFrame:
+    """(uid_l, uid_r, is_match) for candidate pairs, from a truth file's person ids."""
+    keyed = normalized.select(F.UID, F.SOURCE, F.RECORD_ID).join(
+        truth.select(F.SOURCE, F.RECORD_ID, "person_id"), on=[F.SOURCE, F.RECORD_ID])
+    ids = keyed.select(F.UID, "person_id")
+    return (pairs.select(F.UID_L, F.UID_R)
+            .join(ids.rename({F.UID: F.UID_L, "person_id": "a"}), on=F.UID_L)
+            .join(ids.rename({F.UID: F.UID_R, "person_id": "b"}), on=F.UID_R)
+            .select(F.UID_L, F.UID_R, (pl.col("a") == pl.col("b")).alias("is_match")))
+
+
+
