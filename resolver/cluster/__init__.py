@@ -1,0 +1,1 @@
+"""scored pairs -> individuals (guarded clustering) -> households."""

@@ -1,0 +1,48 @@
+"""Who a customer has been: every distinct name, address, email and phone seen in the
+individual's records, with first and last seen dates, the sources and the records that
+carried it; and per-individual counts and dates."""
+
+import polars as pl
+
+from resolver import frames as F
+
+FULL_NAME = "full_name_seen"
+HISTORY_VALUES = {
+    "names": pl.concat_str([pl.col(F.NAME_DISPLAY[p]) for p in
+                            ("first_name", "middle_name", "last_name", "suffix")],
+                           separator=" ", ignore_nulls=True).replace("", None),
+    "addresses": pl.col(F.ADDRESS_LINE),
+    "emails": pl.col(F.EMAIL),
+    "phones": pl.col(F.PHONE),
+}
+
+
+def history(records: pl.DataFrame) -> pl.DataFrame:
+    """-> one row per entity: a list column per kind of value, each item a struct of
+    value, first_seen, last_seen, sources, records."""
+    out = records.select(F.ENTITY_ID).unique()
+    for name, value in HISTORY_VALUES.items():
+        seen = (records.select(F.ENTITY_ID, value.alias("value"), F.UPDATED_AT, F.SOURCE,
+                               F.RECORD_KEY)
+                .drop_nulls("value")
+                .group_by(F.ENTITY_ID, "value")
+                .agg(pl.col(F.UPDATED_AT).min().alias("first_seen"),
+                     pl.col(F.UPDATED_AT).max().alias("last_seen"),
+                     pl.col(F.SOURCE).unique().sort().alias("sources"),
+                     pl.col(F.RECORD_KEY).sort().alias("records"))
+                .sort(F.ENTITY_ID, "last_seen", "value", descending=[False, True, False],
+                      nulls_last=True)
+                .group_by(F.ENTITY_ID, maintain_order=True)
+                .agg(pl.struct("value", "first_seen", "last_seen", "sources", "records")
+                     .alias(name)))
+        out = out.join(seen, on=F.ENTITY_ID, how="left")
+    return out
+
+
+def entity_stats(records: pl.DataFrame) -> pl.DataFrame:
+    return records.group_by(F.ENTITY_ID).agg(
+        pl.len().alias("record_count"),
+        pl.col(F.SOURCE).unique().sort().alias("sources"),
+        pl.col(F.UPDATED_AT).min().alias("first_seen"),
+        pl.col(F.UPDATED_AT).max().alias("last_seen"),
+    )
