@@ -1,0 +1,262 @@
+"""The command line: the only module that prints or exits. Each command parses its
+arguments, calls one library function and renders the result.
+
+Exit codes: 0 success; 2 a problem with the user's config or data (the message names the
+file, column, row or key and the fix); 1 an internal error.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from resolver import __version__
+from resolver.errors import ResolverError
+
+app = typer.Typer(help="Customer identity resolution: individuals, households and golden "
+                       "records with lineage, from CSV and Parquet sources.",
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False, pretty_exceptions_enable=False)
+# rich wraps at 80 columns when not on a terminal; logs and pipes read better unwrapped
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+STATE = {"verbose": False}
+
+ConfigArg = Annotated[Path, typer.Argument(help="Path of the TOML config.")]
+OutArg = Annotated[Path, typer.Argument(help="Output folder of a `resolver run`.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"resolver {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks of "
+                                               "internal errors (never record values).")] = False,
+         version: Annotated[Optional[bool], typer.Option("--version", callback=_version,
+                                                         is_eager=True,
+                                                         help="Print the version.")] = None):
+    STATE["verbose"] = verbose
+
+
+def _table(frame: pl.DataFrame, title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(column, justify="right" if frame.schema[column].is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else "" if v is None else str(v)
+                        for v in row))
+    return table
+
+
+@app.command()
+def run(config: ConfigArg,
+        out_dir: Annotated[Path, typer.Option("--out", help="Output folder (replaced "
+                                              "atomically).")] = Path("out"),
+        output_format: Annotated[Optional[str], typer.Option(
+            "--format", help="parquet (default) or csv; overrides run.output_format.")] = None,
+        previous: Annotated[Optional[Path], typer.Option(
+            "--previous", help="Output folder of an earlier run: carry its IDs over.")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON "
+                                              "(for scripts).")] = False):
+    """The whole job: ingest, normalize, block, compare, score, cluster individuals and
+    households, build golden records, write outputs and the report."""
+    from resolver.config import load_config
+    from resolver.run import execute
+
+    if output_format not in (None, "parquet", "csv"):
+        raise ResolverError("--format must be parquet or csv")
+    cfg = load_config(config)
+    interactive = sys.stderr.isatty() and not quiet and not as_json
+    summary = execute(cfg, out_dir, output_format or cfg.output_format, previous,
+                      progress=(lambda stage: err.print(f"[dim]{stage}...[/dim]"))
+                      if interactive else None)
+    if as_json:
+        print(json.dumps(summary, indent=2, default=str))
+    elif not quiet:
+        from resolver.report.terminal import run_summary
+
+        run_summary(out, summary["counts"], summary["timings"], out_dir)
+
+
+@app.command()
+def init(sources: Annotated[list[Path], typer.Argument(help="CSV or Parquet files.")],
+         config_out: Annotated[Optional[Path], typer.Option(
+             "--out", help="Write the config here instead of printing it.")] = None):
+    """Write a starter config with a guessed column mapping for the given files."""
+    from resolver.init import starter_config
+
+    text = starter_config(sources, (config_out or Path("config.toml")).parent)
+    if config_out:
+        if config_out.exists():
+            raise ResolverError(f"{config_out} exists; choose another --out or remove it")
+        config_out.write_text(text)
+        out.print(f"wrote {config_out}")
+    else:
+        print(text)
+
+
+@app.command()
+def validate(config: ConfigArg):
+    """Check the config and its sources (files, columns, ids, date formats) without running."""
+    from resolver.config import load_config
+    from resolver.validate import validate_sources
+
+    report = validate_sources(load_config(config))
+    out.print(_table(pl.DataFrame(report), f"{config}: valid"))
+
+
+@app.command()
+def profile(config: ConfigArg):
+    """Per source and field: fill rate, distinct values, most common values, values that
+    failed to parse or were treated as junk."""
+    from resolver.config import load_config
+    from resolver.ingest import ingest
+    from resolver.normalize import normalize_records
+    from resolver.report.profile import profile as build_profile
+
+    cfg = load_config(config)
+    normalized = normalize_records(ingest(cfg), cfg)
+    mapped = {s.name: list(s.columns) for s in cfg.sources}
+    out.print(_table(build_profile(normalized, mapped), "profile"))
+
+
+@app.command()
+def blocking(config: ConfigArg,
+             truth: Annotated[Optional[Path], typer.Option(
+                 "--truth", help="Truth file: adds blocking recall per rule.")] = None):
+    """Per blocking rule: candidate pairs, largest blocks, cumulative pairs (and recall)."""
+    from resolver.config import load_config
+    from resolver.report.blocking import blocking_report
+
+    table, totals = blocking_report(load_config(config), truth)
+    out.print(_table(table, "blocking"))
+    out.print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v:,}"
+                        for k, v in totals.items()))
+
+
+@app.command()
+def train(config: ConfigArg,
+          model_out: Annotated[Path, typer.Option("--out", help="Model file to write.")] = Path(
+              "model.json"),
+          truth: Annotated[Optional[Path], typer.Option(
+              "--truth", help="Labels: estimate m from true matches instead of EM.")] = None):
+    """Estimate the match model (unsupervised EM, or from labels) and save it as JSON."""
+    from resolver.config import load_config
+    from resolver.run import train_only
+
+    model = train_only(load_config(config), truth)
+    model.save(model_out)
+    out.print(f"wrote {model_out} (prior match weight {model.prior_weight:+.2f}, "
+              f"{model.trained.get('method')})")
+
+
+@app.command()
+def explain(out_dir: OutArg,
+            record_a: Annotated[str, typer.Argument(help="source:record_id")],
+            record_b: Annotated[str, typer.Argument(help="source:record_id")]):
+    """Why two records did or did not match: per-field levels and weights."""
+    from resolver.explain import explain_pair
+
+    e = explain_pair(out_dir, record_a, record_b)
+    table = Table(title=f"{e.a} vs {e.b}", title_justify="left")
+    for column in ("comparison", e.a, e.b, "level", "weight", "of which tf"):
+        table.add_column(column)
+    table.add_row("prior", "", "", "", f"{e.prior_weight:+.2f}", "")
+    for s in e.steps:
+        table.add_row(s["comparison"], str(s["value_a"] or ""), str(s["value_b"] or ""),
+                      s["level"], f"{s['weight']:+.2f}",
+                      f"{s['tf_adjustment']:+.2f}" if s["tf_adjustment"] else "")
+    table.add_row("total", "", "", "", f"{e.match_weight:+.2f}", "")
+    out.print(table)
+    verdict = "the same individual" if e.same_individual else "different individuals"
+    out.print(f"match probability {e.probability:.4f}; in this run: {verdict} "
+              f"({e.entity_a}, {e.entity_b})")
+
+
+@app.command()
+def review(out_dir: OutArg,
+           accept: Annotated[Optional[tuple[str, str]], typer.Option(
+               help="Record that two records (source:record_id) are one person.")] = None,
+           reject: Annotated[Optional[tuple[str, str]], typer.Option(
+               help="Record that two records are different people.")] = None,
+           reviewer: Annotated[str, typer.Option(help="Who decided.")] = "steward",
+           note: Annotated[Optional[str], typer.Option(help="Why.")] = None,
+           limit: Annotated[int, typer.Option(help="Queue rows to show.")] = 50):
+    """The review queue; with --accept/--reject, record a decision the next run honours."""
+    from resolver.review import record_decision, review_queue
+
+    if accept and reject:
+        raise ResolverError("give --accept or --reject, not both")
+    if accept or reject:
+        a, b = accept or reject
+        path = record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer, note)
+        out.print(f"recorded {'match' if accept else 'no_match'} for {a} {b} in {path}")
+        return
+    queue = review_queue(out_dir)
+    out.print(_table(queue.head(limit), f"review queue: {queue.height:,} pairs"))
+
+
+@app.command()
+def evaluate(out_dir: OutArg,
+             truth: Annotated[Path, typer.Option("--truth", help="Truth file (parquet or csv) "
+                                                 "with source, record_id, person_id "
+                                                 "[, household_id].")],
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False):
+    """Pairwise and B-cubed precision, recall and F1 for individuals and households."""
+    from dataclasses import asdict
+
+    from resolver.evaluate import evaluate as score
+    from resolver.report.terminal import scores_table
+
+    scores, uncovered = score(out_dir, truth)
+    if as_json:
+        print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered},
+                         indent=2))
+    else:
+        scores_table(out, scores, uncovered)
+
+
+@app.command()
+def sample(people: Annotated[int, typer.Option(help="How many people.")] = 2000,
+           seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+           out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path(
+               "sample_data")):
+    """Write multi-source sample data (four sources) with its truth file."""
+    from resolver.sample.sources import write_sample
+
+    if people < 1:
+        raise ResolverError("--people must be at least 1")
+    counts = write_sample(people, seed, out_dir)
+    out.print(f"wrote {sum(counts.values()):,} records of {people:,} people to {out_dir}: "
+              + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "; truth.parquet")
+
+
+def entry() -> None:
+    """Console entry point: one boundary turns errors into messages and exit codes.
+    Usage errors are typer's own (exit 2, with the usage line)."""
+    try:
+        app()
+    except ResolverError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("Aborted.")
+        sys.exit(130)
+    except Exception as exc:  # an internal error: never print locals (customer data)
+        if STATE["verbose"]:
+            import traceback
+
+            traceback.print_exception(type(exc), exc, exc.__traceback__, limit=20,
+                                      file=sys.stderr)
+        err.print(f"Internal error ({type(exc).__name__}). Re-run with --verbose for the "
+                  "traceback, and report it.", markup=False)
+        sys.exit(1)

@@ -1,0 +1,98 @@
+"""`resolver evaluate`: pairwise and B-cubed precision, recall and F1 of a run's
+individuals and households against a truth file.
+
+Everything is computed from the sizes of predicted clusters, true clusters and their
+intersections (Σ C(n,2) over each), never by listing pairs, so it works at millions of
+records. B-cubed (Bagga & Baldwin 1998) averages per-record precision |C∩T|/|C| and
+recall |C∩T|/|T|.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.errors import InputError
+
+TRUTH_COLUMNS = (F.SOURCE, F.RECORD_ID, "person_id")
+
+
+@dataclass(frozen=True)
+class Scores:
+    level: str  # individuals / households
+    records: int
+    pairwise_precision: float
+    pairwise_recall: float
+    pairwise_f1: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f1: float
+    predicted_clusters: int
+    true_clusters: int
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _pairs(sizes: pl.Expr) -> pl.Expr:
+    return (sizes.cast(pl.Float64) * (sizes.cast(pl.Float64) - 1) / 2).sum()
+
+
+def cluster_scores(level: str, frame: pl.DataFrame, predicted: str, truth: str) -> Scores:
+    """frame: one row per record with its predicted and true cluster ids."""
+    cells = frame.group_by(predicted, truth).agg(pl.len().alias("n"))
+    pred = frame.group_by(predicted).agg(pl.len().alias("np"))
+    true = frame.group_by(truth).agg(pl.len().alias("nt"))
+    tp = cells.select(_pairs(pl.col("n"))).item()
+    pred_pairs = pred.select(_pairs(pl.col("np"))).item()
+    true_pairs = true.select(_pairs(pl.col("nt"))).item()
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    sized = cells.join(pred, on=predicted).join(true, on=truth)
+    n = frame.height
+    b_precision = sized.select((pl.col("n") ** 2 / pl.col("np")).sum()).item() / n
+    b_recall = sized.select((pl.col("n") ** 2 / pl.col("nt")).sum()).item() / n
+    return Scores(level, n, precision, recall, _f1(precision, recall), b_precision, b_recall,
+                  _f1(b_precision, b_recall), pred.height, true.height)
+
+
+def read_truth(path: Path) -> pl.DataFrame:
+    if not path.is_file():
+        raise InputError(f"truth file not found: {path}")
+    frame = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(
+        path, infer_schema=False)
+    missing = [c for c in TRUTH_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"truth file {path}: missing column(s) {missing}. It needs source, "
+                         "record_id, person_id and optionally household_id")
+    return frame.with_columns(pl.col(F.RECORD_ID).cast(pl.String))
+
+
+def read_lineage(out_dir: Path) -> pl.DataFrame:
+    for name in ("lineage.parquet", "lineage.csv"):
+        path = out_dir / name
+        if path.is_file():
+            frame = (pl.read_parquet(path) if name.endswith("parquet")
+                     else pl.read_csv(path, infer_schema=False))
+            return frame.with_columns(pl.col(F.RECORD_ID).cast(pl.String))
+    raise InputError(f"{out_dir}: no lineage.parquet or lineage.csv. Point at the output "
+                     "folder of `resolver run`")
+
+
+def evaluate(out_dir: Path, truth_path: Path) -> tuple[list[Scores], int]:
+    """-> (scores for individuals and, when the truth has them, households;
+    number of output records the truth file does not cover)."""
+    lineage = read_lineage(out_dir)
+    truth = read_truth(truth_path)
+    joined = lineage.join(truth, on=[F.SOURCE, F.RECORD_ID], how="inner", suffix="_truth")
+    uncovered = lineage.height - joined.height
+    if joined.height == 0:
+        raise InputError(f"truth file {truth_path} shares no (source, record_id) with "
+                         f"{out_dir}. Check that it describes the same input")
+    scores = [cluster_scores("individuals", joined, F.ENTITY_ID, "person_id")]
+    if "household_id_truth" in joined.columns:
+        scores.append(cluster_scores("households", joined, F.HOUSEHOLD_ID,
+                                     "household_id_truth"))
+    return scores, uncovered

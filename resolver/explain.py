@@ -1,0 +1,75 @@
+"""`resolver explain OUT A B`: why two records did or did not match: each comparison's
+values, level and partial weight, the total, and where the records ended up."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.compare.compute import column_of, compare_pairs, levels_of
+from resolver.config import load_config
+from resolver.errors import InputError, OutputError
+from resolver.evaluate import read_lineage
+from resolver.ingest import ingest
+from resolver.normalize import normalize_records
+from resolver.score.model import load_model
+from resolver.score.predict import predict, tf_adjustment_column
+
+
+@dataclass(frozen=True)
+class Explanation:
+    a: str
+    b: str
+    prior_weight: float
+    steps: list[dict]  # comparison, value_a, value_b, level, weight, tf_adjustment
+    match_weight: float
+    probability: float
+    same_individual: bool
+    entity_a: str
+    entity_b: str
+
+
+def run_config_path(out_dir: Path) -> Path:
+    try:
+        doc = json.loads((out_dir / "run.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        raise OutputError(f"{out_dir}: no readable run.json. Point at the output folder of "
+                          "`resolver run`") from None
+    return Path(doc["config"])
+
+
+def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
+    config = load_config(run_config_path(out_dir))
+    model = load_model(out_dir / "model.json", config.comparisons)
+    normalized = normalize_records(ingest(config), config)
+    uids = dict(normalized.filter(pl.col(F.RECORD_KEY).is_in([a, b]))
+                .select(F.RECORD_KEY, F.UID).iter_rows())
+    for key in (a, b):
+        if key not in uids:
+            raise InputError(f"record {key!r} is not in the input. Name records as "
+                             "source:record_id, e.g. crm:C0000012")
+    lo, hi = sorted((uids[a], uids[b]))
+    pair = pl.DataFrame({F.UID_L: [lo], F.UID_R: [hi], F.BLOCKING_RULE: ["explain"]}).cast(
+        F.PAIR_SCHEMA)
+    scored = predict(compare_pairs(pair, normalized, config.comparisons), model,
+                     config.comparisons, normalized).row(0, named=True)
+    flip = uids[a] != lo
+    steps = []
+    for comparison in config.comparisons:
+        col = column_of(comparison)
+        gamma = scored[F.gamma(comparison.name)]
+        labels = ["null", *(lv.label for lv in levels_of(comparison))]
+        va, vb = scored[F.left(col)], scored[F.right(col)]
+        steps.append({"comparison": comparison.name, "value_a": vb if flip else va,
+                      "value_b": va if flip else vb, "level": labels[gamma],
+                      "weight": scored[F.partial_weight(comparison.name)],
+                      "tf_adjustment": scored.get(tf_adjustment_column(comparison), 0.0)})
+    lineage = read_lineage(out_dir).with_columns(
+        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY))
+    entity = dict(lineage.filter(pl.col(F.RECORD_KEY).is_in([a, b]))
+                  .select(F.RECORD_KEY, F.ENTITY_ID).iter_rows())
+    return Explanation(a, b, model.prior_weight, steps, scored[F.MATCH_WEIGHT],
+                       scored[F.MATCH_PROBABILITY], entity.get(a) == entity.get(b),
+                       entity.get(a, "?"), entity.get(b, "?"))

@@ -1,0 +1,166 @@
+"""Output frames of `resolver run` and writing them atomically.
+
+Outputs go to a temporary folder beside OUT, which replaces OUT only when every file is
+written: OUT is complete or absent (or, on failure, as it was before).
+"""
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+
+from resolver import __version__
+from resolver import frames as F
+from resolver.compare.compute import levels_of
+from resolver.errors import OutputError
+
+MATCH, REVIEW, NO_MATCH = "match", "review", "no_match"
+
+
+def decide(scored: pl.DataFrame, steward: pl.DataFrame, config) -> pl.DataFrame:
+    """Thresholds give each pair a decision; a steward's decision overrides the model's."""
+    p = pl.col(F.MATCH_PROBABILITY)
+    model = (pl.when(p >= config.match_threshold).then(pl.lit(MATCH))
+             .when(p >= config.review_threshold).then(pl.lit(REVIEW))
+             .otherwise(pl.lit(NO_MATCH)))
+    joined = scored.join(steward.rename({"decision": "steward"}), on=[F.UID_L, F.UID_R],
+                         how="left", maintain_order="left")
+    return joined.with_columns(
+        pl.coalesce(pl.col("steward"), model).alias(F.DECISION),
+        pl.when(pl.col("steward").is_not_null()).then(pl.lit("steward"))
+        .otherwise(pl.lit("model")).alias(F.DECISION_SOURCE),
+    ).drop("steward")
+
+
+def strong_values(normalized: pl.DataFrame, identifiers: tuple[str, ...]) -> dict[str, list]:
+    column = {"dob": F.DOB_TEXT, "suffix": F.SUFFIX}
+    return {name: normalized.get_column(column.get(name, name)).to_list()
+            for name in identifiers}
+
+
+def lineage_frame(resolved: pl.DataFrame, entities: pl.DataFrame,
+                  scored: pl.DataFrame) -> pl.DataFrame:
+    """One row per input record: its individual, household and match confidence (the
+    strongest link to another record of its individual; null when it stands alone)."""
+    entity = resolved.select(F.UID, F.ENTITY_ID)
+    inside = (scored.select(F.UID_L, F.UID_R, F.MATCH_PROBABILITY)
+              .join(entity.rename({F.UID: F.UID_L, F.ENTITY_ID: "a"}), on=F.UID_L)
+              .join(entity.rename({F.UID: F.UID_R, F.ENTITY_ID: "b"}), on=F.UID_R)
+              .filter(pl.col("a") == pl.col("b")))
+    best = (pl.concat([inside.select(pl.col(F.UID_L).alias(F.UID), F.MATCH_PROBABILITY),
+                       inside.select(pl.col(F.UID_R).alias(F.UID), F.MATCH_PROBABILITY)])
+            .group_by(F.UID).agg(pl.col(F.MATCH_PROBABILITY).max().alias(F.MATCH_CONFIDENCE)))
+    return (resolved.select(F.UID, F.SOURCE, F.RECORD_ID, F.ROW_NUMBER, F.ENTITY_ID)
+            .join(entities.select(F.ENTITY_ID, F.HOUSEHOLD_ID), on=F.ENTITY_ID)
+            .join(best, on=F.UID, how="left")
+            .sort(F.SOURCE, F.RECORD_ID).drop(F.UID))
+
+
+def pairs_frame(scored: pl.DataFrame, clustering, normalized: pl.DataFrame,
+                config) -> pl.DataFrame:
+    """Scored pairs at or above the review threshold (and every steward-decided pair),
+    with each comparison's level label and partial weight."""
+    refused = clustering.refused.select(F.UID_L, F.UID_R, pl.concat_str(
+        pl.lit("guard:"), pl.col("reason")).alias("guard"))
+    kept = (scored.filter((pl.col(F.MATCH_PROBABILITY) >= config.review_threshold)
+                          | (pl.col(F.DECISION_SOURCE) == "steward"))
+            .join(refused, on=[F.UID_L, F.UID_R], how="left")
+            .with_columns(
+                pl.when(pl.col("guard").is_not_null()).then(pl.lit(REVIEW))
+                .otherwise(pl.col(F.DECISION)).alias(F.DECISION),
+                pl.coalesce("guard", F.DECISION_SOURCE).alias(F.DECISION_SOURCE)))
+    keys = normalized.select(F.UID, F.SOURCE, F.RECORD_ID)
+    labelled = []
+    for comparison in config.comparisons:
+        labels = ["null", *(lv.label for lv in levels_of(comparison))]
+        labelled.append(pl.col(F.gamma(comparison.name)).cast(pl.Int64).replace_strict(
+            list(range(len(labels))), labels, return_dtype=pl.String)
+            .alias(f"{comparison.name}_level"))
+    return (kept.join(keys.rename({c: F.left(c) for c in keys.columns}), left_on=F.UID_L,
+                      right_on=F.left(F.UID))
+            .join(keys.rename({c: F.right(c) for c in keys.columns}), left_on=F.UID_R,
+                  right_on=F.right(F.UID))
+            .with_columns(labelled)
+            .select(F.left(F.SOURCE), F.left(F.RECORD_ID), F.right(F.SOURCE),
+                    F.right(F.RECORD_ID), F.BLOCKING_RULE,
+                    *(f"{c.name}_level" for c in config.comparisons),
+                    *(F.partial_weight(c.name) for c in config.comparisons),
+                    F.MATCH_WEIGHT, F.MATCH_PROBABILITY, F.DECISION, F.DECISION_SOURCE)
+            .sort(F.left(F.SOURCE), F.left(F.RECORD_ID), F.right(F.SOURCE),
+                  F.right(F.RECORD_ID)))
+
+
+def read_previous(out_dir: Path) -> pl.DataFrame:
+    """(record_key, entity_id) of a previous run's lineage."""
+    for name, reader in (("lineage.parquet", pl.read_parquet), ("lineage.csv", pl.read_csv)):
+        path = out_dir / name
+        if path.is_file():
+            frame = reader(path)
+            return frame.select(pl.concat_str(pl.col(F.SOURCE), pl.lit(":"),
+                                              pl.col(F.RECORD_ID).cast(pl.String))
+                                .alias(F.RECORD_KEY), F.ENTITY_ID)
+    raise OutputError(f"--previous {out_dir}: no lineage.parquet or lineage.csv there. Point "
+                      "it at the output folder of an earlier `resolver run`")
+
+
+def versions() -> dict[str, str]:
+    out = {"resolver": __version__, "python": platform.python_version()}
+    for package in ("polars", "rapidfuzz", "phonenumbers", "nicknames", "jellyfish"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = "unknown"
+    return out
+
+
+def _flatten_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV cannot hold lists or structs: write them as JSON text."""
+    nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
+    return frame.with_columns(pl.col(c).map_elements(
+        lambda v: json.dumps(v.to_list() if isinstance(v, pl.Series) else v, default=str,
+                             sort_keys=True), return_dtype=pl.String) for c in nested)
+
+
+def write_outputs(out_dir: Path, frames: dict[str, pl.DataFrame], documents: dict[str, str],
+                  fmt: str) -> None:
+    """Write every output into a temporary folder, then swap it into place."""
+    out_dir = out_dir.resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file. Give a folder path")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; outputs are ordinary files
+    try:
+        for name, frame in frames.items():
+            if fmt == "csv":
+                _flatten_for_csv(frame).write_csv(staging / f"{name}.csv")
+            else:
+                frame.write_parquet(staging / f"{name}.parquet", statistics=False)
+        for name, text in documents.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        _swap_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(staging: Path, out_dir: Path) -> None:
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        if old is not None:
+            old.rename(out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The stage order of `resolver run`, and nothing else.
+
+ingest -> normalize -> block -> compare -> (train) -> score -> decide -> cluster
+individuals -> stable IDs -> golden records -> households -> output frames.
+"""
+
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.block import RuleStats, candidate_pairs
+from resolver.cluster.individuals import Clustering, cluster_individuals
+from resolver.compare.compute import compare_pairs
+from resolver.config import Config
+from resolver.decisions import decision_pairs, read_decisions
+from resolver.golden.build import golden_records, with_households
+from resolver.golden.ids import assign_entity_ids
+from resolver.ingest import ingest
+from resolver.normalize import normalize_records
+from resolver.output import decide, lineage_frame, pairs_frame, read_previous, strong_values
+from resolver.score.model import Model, load_model
+from resolver.score.predict import predict
+from resolver.score.train import train_model
+
+
+@dataclass
+class RunResult:
+    config: Config
+    records: pl.DataFrame
+    normalized: pl.DataFrame
+    scored: pl.DataFrame
+    model: Model
+    blocking: list[RuleStats]
+    clustering: Clustering
+    lineage: pl.DataFrame
+    entities: pl.DataFrame
+    households: pl.DataFrame
+    pairs: pl.DataFrame
+    changes: pl.DataFrame
+    unknown_decisions: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _stage(timings: dict, name: str, progress: Callable[[str], None] | None):
+    if progress:
+        progress(name)
+    start = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - start, 3)
+
+
+def run_pipeline(config: Config, previous: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> RunResult:
+    t: dict[str, float] = {}
+    with _stage(t, "ingest", progress):
+        records = ingest(config)
+        prior_ids = read_previous(previous) if previous else None
+        decisions = read_decisions(config.decisions_path)
+    with _stage(t, "normalize", progress):
+        normalized = normalize_records(records, config)
+    with _stage(t, "block", progress):
+        pairs, blocking = candidate_pairs(normalized, config.blocking_rules,
+                                          config.max_block_size,
+                                          config.link_type == "link_only")
+    with _stage(t, "compare", progress):
+        gammas = compare_pairs(pairs, normalized, config.comparisons)
+    with _stage(t, "train", progress):
+        model = (load_model(config.model_path, config.comparisons)
+                 if config.model_path and config.model_path.is_file()
+                 else train_model(config, normalized, gammas))
+    with _stage(t, "score", progress):
+        steward, unknown = decision_pairs(decisions, normalized)
+        scored = decide(predict(gammas, model, config.comparisons, normalized), steward, config)
+    with _stage(t, "cluster", progress):
+        links = scored.filter(pl.col(F.DECISION) == "match")
+        clustering = cluster_individuals(normalized.height, links,
+                                         strong_values(normalized, config.strong_identifiers),
+                                         steward, config.max_cluster_size)
+        members = normalized.select(pl.Series("cluster", clustering.cluster_of), F.RECORD_KEY)
+        ids, changes = assign_entity_ids(members, prior_ids)
+        resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
+            ids, on="cluster").drop("cluster").sort(F.UID)
+    with _stage(t, "golden", progress):
+        entities, households = with_households(golden_records(resolved, config), resolved,
+                                               config.households)
+        lineage = lineage_frame(resolved, entities, scored)
+        pair_output = pairs_frame(scored, clustering, normalized, config)
+    return RunResult(config, records, normalized, scored, model, blocking, clustering,
+                     lineage, entities, households, pair_output, changes, unknown, t)

@@ -1,0 +1,1 @@
+"""Run reports: tables (computed) apart from their rendering (terminal, HTML, JSON)."""

@@ -1,0 +1,42 @@
+"""`resolver blocking`: per rule, the candidate pairs it makes, its largest blocks, the
+cumulative pairs, and with a truth file the share of true pairs found (blocking recall)."""
+
+from pathlib import Path
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.block import candidate_pairs
+from resolver.config import Config
+from resolver.evaluate import read_truth
+from resolver.ingest import ingest
+from resolver.normalize import normalize_records
+from resolver.score.train import labels_from_truth
+
+
+def blocking_report(config: Config, truth_path: Path | None) -> tuple[pl.DataFrame, dict]:
+    normalized = normalize_records(ingest(config), config)
+    pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
+                                   config.link_type == "link_only")
+    table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
+                           "cumulative_pairs": s.cumulative_pairs,
+                           "largest_blocks": ", ".join(map(str, s.largest_blocks)),
+                           "skipped_blocks": s.skipped_blocks} for s in stats])
+    totals = {"records": normalized.height, "candidate_pairs": pairs.height}
+    if truth_path is None:
+        return table, totals
+    truth = read_truth(truth_path)
+    labelled = labels_from_truth(normalized, pairs, truth).join(
+        pairs, on=[F.UID_L, F.UID_R]).filter("is_match")
+    sizes = truth.join(normalized.select(F.SOURCE, F.RECORD_ID), on=[F.SOURCE, F.RECORD_ID]
+                       ).group_by("person_id").len()
+    true_pairs = int(sizes.select((pl.col("len") * (pl.col("len") - 1) // 2).sum()).item())
+    found = labelled.group_by(F.BLOCKING_RULE).len()
+    found_by_rule = dict(found.iter_rows())
+    cumulative, rows = 0, []
+    for rule in table.get_column("rule").to_list():
+        cumulative += found_by_rule.get(rule, 0)
+        rows.append(cumulative / max(true_pairs, 1))
+    totals |= {"true_pairs": true_pairs, "true_pairs_found": cumulative,
+               "blocking_recall": cumulative / max(true_pairs, 1)}
+    return table.with_columns(pl.Series("cumulative_recall", rows)), totals

@@ -1,0 +1,96 @@
+"""report.html: one self-contained page (inline CSS, no scripts, no network) that a
+steward opens in a browser: run summary, blocking, the model's weights, the match weight
+distribution, and the review queue with each pair's per-field waterfall."""
+
+from html import escape
+
+from resolver import frames as F
+from resolver.report.tables import (REVIEW_VALUES, blocking_table, model_table,
+                                    review_queue, weight_histogram)
+
+STYLE = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
+h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:3px 8px;border-bottom:1px solid #eee;
+text-align:left;vertical-align:top}th{background:#f6f6f6}.n{text-align:right}
+.bar{display:inline-block;height:10px}.pos{background:#2a9d8f}.neg{background:#e76f51}
+.pair{border:1px solid #ddd;border-radius:6px;padding:.6em;margin:1em 0}
+.muted{color:#777}.hist td{padding:0 2px;border:0}
+"""
+
+
+def _table(rows: list[dict], columns: list[str]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(_cell(r.get(c)) for c in columns) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f'<td class="n">{value:.4g}</td>'
+    if isinstance(value, int):
+        return f'<td class="n">{value:,}</td>'
+    return f"<td>{escape('' if value is None else str(value))}</td>"
+
+
+def _bar(weight: float, scale: float = 6.0) -> str:
+    width = min(abs(weight) * scale, 180)
+    kind = "pos" if weight >= 0 else "neg"
+    return f'<span class="bar {kind}" style="width:{width:.0f}px"></span>'
+
+
+def _histogram(result) -> str:
+    bins = weight_histogram(result.scored)
+    top = max((c for _, _, c in bins), default=1) or 1
+    rows = "".join(f'<tr><td class="n">{a:.1f} to {b:.1f}</td><td><span class="bar pos" '
+                   f'style="width:{300 * c / top:.0f}px"></span> {c:,}</td></tr>'
+                   for a, b, c in bins)
+    return f'<table class="hist">{rows}</table>'
+
+
+def _pair(row: dict, config) -> str:
+    fields = "".join(
+        f"<tr><th>{escape(k)}</th><td>{escape(str(row.get(F.left(k)) or ''))}</td>"
+        f"<td>{escape(str(row.get(F.right(k)) or ''))}</td></tr>" for k in REVIEW_VALUES)
+    steps = "".join(
+        f"<tr><td>{escape(c.name)}</td><td>{escape(str(row[c.name + '_level']))}</td>"
+        f'<td class="n">{row[F.partial_weight(c.name)]:+.2f}</td>'
+        f"<td>{_bar(row[F.partial_weight(c.name)])}</td></tr>" for c in config.comparisons)
+    a = f"{row[F.left(F.SOURCE)]}:{row[F.left(F.RECORD_ID)]}"
+    b = f"{row[F.right(F.SOURCE)]}:{row[F.right(F.RECORD_ID)]}"
+    return (f'<div class="pair"><b>{escape(a)}</b> vs <b>{escape(b)}</b> '
+            f'<span class="muted">probability {row[F.MATCH_PROBABILITY]:.3f}, weight '
+            f'{row[F.MATCH_WEIGHT]:+.2f}, {escape(row[F.DECISION_SOURCE])}</span>'
+            f"<table><tr><th></th><th>{escape(a)}</th><th>{escape(b)}</th></tr>{fields}</table>"
+            f"<table><tr><th>comparison</th><th>level</th><th>weight</th><th></th></tr>"
+            f"{steps}</table>"
+            f'<div class="muted">record it: <code>resolver review OUT --accept {escape(a)} '
+            f"{escape(b)}</code> or <code>--reject</code></div></div>")
+
+
+def render_report(result, counts: dict) -> str:
+    config = result.config
+    summary = _table([{"what": k.replace("_", " "), "value": v} for k, v in counts.items()
+                      if not isinstance(v, dict)], ["what", "value"])
+    sources = _table([{"source": k, "records": v}
+                      for k, v in counts["records_per_source"].items()], ["source", "records"])
+    queue = review_queue(result)
+    pairs = "".join(_pair(row, config) for row in queue.iter_rows(named=True))
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>resolver report</title>
+<style>{STYLE}</style></head><body>
+<h1>resolver report</h1>
+<p class="muted">config {escape(str(config.path.name))} (sha256 {config.text_hash}),
+match threshold {config.match_threshold}, review threshold {config.review_threshold}</p>
+<h2>Summary</h2>{summary}{sources}
+<h2>Blocking</h2>{_table(blocking_table(result.blocking), ["rule", "pairs", "new_pairs",
+                                                          "cumulative_pairs", "largest_blocks",
+                                                          "skipped_blocks"])}
+<h2>Model</h2><p>prior match weight {result.model.prior_weight:+.2f}
+(λ = {result.model.prior:.3g}); {escape(str(result.model.trained.get("method", "")))}</p>
+{_table(model_table(result.model), ["comparison", "level", "m", "u", "match_weight"])}
+<h2>Match weights of candidate pairs</h2>{_histogram(result)}
+<h2>Review queue ({queue.height:,} shown of {counts["review"]:,} pairs)</h2>
+<p class="muted">Most uncertain first. Green bars are evidence for a match, red against.</p>
+{pairs}
+</body></html>
+"""

@@ -1,0 +1,75 @@
+"""The numbers a run reports, computed once and rendered by terminal.py and html.py."""
+
+import numpy as np
+import polars as pl
+
+from resolver import frames as F
+
+REVIEW_VALUES = {  # what a steward sees of each record in the review queue
+    "name": pl.concat_str([pl.col(F.NAME_DISPLAY[p]) for p in ("prefix", "first_name",
+                                                               "middle_name", "last_name",
+                                                               "suffix")],
+                          separator=" ", ignore_nulls=True),
+    "dob": pl.col(F.DOB).cast(pl.String),
+    "address": pl.col(F.ADDRESS_LINE),
+    "email": pl.col(F.EMAIL),
+    "phone": pl.col(F.PHONE),
+}
+
+
+def run_counts(result) -> dict:
+    decisions = result.scored.group_by(F.DECISION).len()
+    by_decision = dict(zip(decisions.get_column(F.DECISION).to_list(),
+                           decisions.get_column("len").to_list()))
+    changes = result.changes.group_by("change").len()
+    return {
+        "records": result.records.height,
+        "records_per_source": dict(result.records.group_by(F.SOURCE).len().sort(F.SOURCE)
+                                   .iter_rows()),
+        "candidate_pairs": result.scored.height,
+        "matches": by_decision.get("match", 0),
+        "review": by_decision.get("review", 0),
+        "guard_refused_links": result.clustering.refused.height,
+        "individuals": result.entities.height,
+        "households": result.households.height,
+        "flagged_individuals": len(result.clustering.flags),
+        "unknown_decisions": result.unknown_decisions,
+        "changes": dict(changes.sort("change").iter_rows()),
+    }
+
+
+def blocking_table(stats) -> list[dict]:
+    return [{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
+             "cumulative_pairs": s.cumulative_pairs, "largest_blocks": s.largest_blocks,
+             "skipped_blocks": s.skipped_blocks} for s in stats]
+
+
+def weight_histogram(scored: pl.DataFrame, bins: int = 30) -> list[tuple[float, float, int]]:
+    weights = scored.get_column(F.MATCH_WEIGHT).to_numpy()
+    if len(weights) == 0:
+        return []
+    counts, edges = np.histogram(weights, bins=bins)
+    return [(float(a), float(b), int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts)]
+
+
+def model_table(model) -> list[dict]:
+    rows = []
+    for c in model.comparisons:
+        for label, m, u, w in zip(c.labels, c.m, c.u, c.weights()[1:]):
+            rows.append({"comparison": c.name, "level": label, "m": m, "u": u,
+                         "match_weight": w})
+    return rows
+
+
+def review_queue(result, limit: int = 300) -> pl.DataFrame:
+    """Pairs waiting for a steward, most uncertain first, with both records' values."""
+    queue = result.pairs.filter(pl.col(F.DECISION) == "review").with_columns(
+        (pl.col(F.MATCH_PROBABILITY) - 0.5).abs().alias("uncertainty")).sort(
+        "uncertainty", F.left(F.SOURCE), F.left(F.RECORD_ID)).head(limit)
+    values = result.normalized.select(F.SOURCE, F.RECORD_ID, *(e.alias(k) for k, e in
+                                                               REVIEW_VALUES.items()))
+    for side in (F.left, F.right):
+        queue = queue.join(values.rename({c: side(c) for c in values.columns}),
+                           on=[side(F.SOURCE), side(F.RECORD_ID)], how="left",
+                           maintain_order="left")
+    return queue.drop("uncertainty")

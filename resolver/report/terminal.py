@@ -1,0 +1,34 @@
+"""The run summary and other tables in the terminal (rich)."""
+
+from rich.console import Console
+from rich.table import Table
+
+
+def run_summary(console: Console, counts: dict, timings: dict[str, float], out_dir) -> None:
+    table = Table(title=f"resolver run -> {out_dir}", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for source, n in counts["records_per_source"].items():
+        table.add_row(f"records from {source}", f"{n:,}")
+    for key in ("records", "candidate_pairs", "matches", "review", "guard_refused_links",
+                "individuals", "households", "flagged_individuals"):
+        table.add_row(key.replace("_", " "), f"{counts[key]:,}")
+    for change, n in counts["changes"].items():
+        table.add_row(f"ids {change}", f"{n:,}")
+    table.add_row("time", "  ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    console.print(table)
+
+
+def scores_table(console: Console, scores, uncovered: int) -> None:
+    table = Table(title="evaluation", title_justify="left")
+    for column in ("level", "records", "pairwise P", "pairwise R", "pairwise F1",
+                   "B-cubed P", "B-cubed R", "B-cubed F1", "clusters", "true clusters"):
+        table.add_column(column, justify="right")
+    for s in scores:
+        table.add_row(s.level, f"{s.records:,}", *(f"{v:.4f}" for v in (
+            s.pairwise_precision, s.pairwise_recall, s.pairwise_f1, s.bcubed_precision,
+            s.bcubed_recall, s.bcubed_f1)), f"{s.predicted_clusters:,}",
+                      f"{s.true_clusters:,}")
+    console.print(table)
+    if uncovered:
+        console.print(f"{uncovered:,} output records are not in the truth file (left out)")

@@ -1,0 +1,52 @@
+"""`resolver review OUT`: the steward's queue (pairs between the review and match
+thresholds, and links a guard refused) and recording accept/reject decisions into the
+decisions file the config names, which the next run honours."""
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.config import load_config
+from resolver.decisions import append_decision
+from resolver.errors import InputError, OutputError
+from resolver.evaluate import read_lineage
+from resolver.explain import run_config_path
+
+
+def read_pairs(out_dir: Path) -> pl.DataFrame:
+    for name, reader in (("pairs.parquet", pl.read_parquet), ("pairs.csv", pl.read_csv)):
+        if (out_dir / name).is_file():
+            return reader(out_dir / name)
+    raise OutputError(f"{out_dir}: no pairs.parquet or pairs.csv. Point at the output folder "
+                      "of `resolver run`")
+
+
+def review_queue(out_dir: Path) -> pl.DataFrame:
+    pairs = read_pairs(out_dir)
+    return (pairs.filter(pl.col(F.DECISION) == "review")
+            .select(pl.concat_str(F.left(F.SOURCE), pl.lit(":"), F.left(F.RECORD_ID))
+                    .alias("record_a"),
+                    pl.concat_str(F.right(F.SOURCE), pl.lit(":"), F.right(F.RECORD_ID))
+                    .alias("record_b"), F.MATCH_PROBABILITY, F.DECISION_SOURCE)
+            .sort(F.MATCH_PROBABILITY, descending=True))
+
+
+def record_decision(out_dir: Path, a: str, b: str, decision: str, reviewer: str,
+                    note: str | None) -> Path:
+    config = load_config(run_config_path(out_dir))
+    if config.decisions_path is None:
+        raise InputError(f"config {config.path} names no decisions file. Add\n  [decisions]\n"
+                         '  path = "decisions.csv"\nto it, then review again')
+    keys = set(read_lineage(out_dir).select(pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID))
+               .to_series().to_list())
+    for key in (a, b):
+        if key not in keys:
+            raise InputError(f"record {key!r} is not in {out_dir}. Name records as "
+                             "source:record_id, e.g. crm:C0000012")
+    append_decision(config.decisions_path, {
+        "record_a": a, "record_b": b, "decision": decision, "reviewer": reviewer,
+        "timestamp": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "note": note})
+    return config.decisions_path

@@ -1,0 +1,58 @@
+"""`resolver run` and `resolver train` as library calls: run the pipeline, then write
+every output (data frames, model.json, report.html, run.json) atomically."""
+
+import json
+from pathlib import Path
+
+
+from resolver.config import Config
+from resolver.output import versions, write_outputs
+from resolver.pipeline import run_pipeline
+from resolver.report.html import render_report
+from resolver.report.tables import blocking_table, run_counts
+
+
+def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
+            progress=None) -> dict:
+    result = run_pipeline(config, previous, progress)
+    counts = run_counts(result)
+    run_doc = {
+        "versions": versions(),
+        "config": str(config.path.resolve()),
+        "config_sha256": config.text_hash,
+        "previous": str(previous.resolve()) if previous else None,
+        "thresholds": {"match": config.match_threshold, "review": config.review_threshold},
+        "counts": counts,
+        "blocking": blocking_table(result.blocking),
+        "model": {"prior": result.model.prior, "trained": result.model.trained},
+        "timings_seconds": result.timings,
+    }
+    frames = {"lineage": result.lineage, "entities": result.entities,
+              "households": result.households, "pairs": result.pairs,
+              "changes": result.changes}
+    documents = {
+        "model.json": json.dumps(result.model.to_json(), indent=2) + "\n",
+        "report.html": render_report(result, counts),
+        "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
+    }
+    write_outputs(out_dir, frames, documents, fmt)
+    return {"out": str(out_dir), "counts": counts, "timings": result.timings}
+
+
+def train_only(config: Config, truth: Path | None):
+    """The model `run` would train, optionally from a truth file's labels."""
+    from resolver.block import candidate_pairs
+    from resolver.compare.compute import compare_pairs
+    from resolver.evaluate import read_truth
+    from resolver.ingest import ingest
+    from resolver.normalize import normalize_records
+    from resolver.score.train import labels_from_truth, train_model
+
+    normalized = normalize_records(ingest(config), config)
+    pairs, _ = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
+                               config.link_type == "link_only")
+    gammas = compare_pairs(pairs, normalized, config.comparisons)
+    labels = labels_from_truth(normalized, pairs, read_truth(truth)) if truth else None
+    return train_model(config, normalized, gammas, labels)
+
+
