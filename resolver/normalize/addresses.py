@@ -20,6 +20,7 @@ _ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 _NON_US_POSTCODE = re.compile(
     r"\b([A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d)\s*$")  # UK, Canada
 _HOUSE = re.compile(r"^\d+[A-Z]?(-\d+[A-Z]?)?$|^\d+ ?1/2$")
+_PO_BOX = re.compile(r"^(P ?O|POST OFFICE) ?BOX\b")
 _ZIP_PLUS4 = re.compile(r"\b(\d{5})-(\d{4})\b")
 ADDRESS_SCHEMA = {part: str for part in (*F.ADDRESS_PARTS, F.ADDRESS_LINE, F.ADDRESS_KEY,
                                          F.BUILDING_KEY, F.STREET_KEY, F.ADDRESS_STATUS)}
@@ -58,11 +59,15 @@ def parse_address(text: str) -> tuple:
     first_segment = len(segments[0]) if len(segments) > 1 else len(flat) + 1
     state, flat = _take_state(flat, first_segment)
     house, pre, name, stype, post, utype, unum, rest = _street(flat, boundaries)
+    if not house and not stype and not utype and name and not _PO_BOX.match(name):
+        rest, name = name.split() + rest, None  # "Springfield, IL 62704": only a place
     city = " ".join(rest) or None
     if not name and not house:
+        if city or zip5:
+            return _result(status="partial", city=city, state=state, zip5=zip5, zip4=zip4,
+                           country=country or "US")
         folded = fold(text)
-        return _result(line=folded, key=folded, status="unparsed", zip5=zip5, city=city,
-                       state=state)
+        return _result(line=folded, key=folded, status="unparsed")
     parts = dict(house=house, pre=pre, name=name, stype=stype, post=post, utype=utype,
                  unum=unum, city=city, state=state, zip5=zip5, zip4=zip4,
                  country=country or "US")
@@ -73,7 +78,8 @@ def _looks_foreign(text: str, segments: list[list[str]]) -> bool:
     last = " ".join(segments[-1]) if segments else ""
     if last and last not in US_COUNTRY_NAMES and last in FOREIGN_COUNTRIES:
         return True
-    return bool(_NON_US_POSTCODE.search(text.upper().strip()))
+    folded = " ".join(t for seg in segments for t in seg)
+    return bool(_NON_US_POSTCODE.search(folded))
 
 
 def _segment_starts(segments: list[list[str]]) -> set[int]:

@@ -23,8 +23,9 @@ def junk_set(extra: tuple[str, ...]) -> frozenset[str]:
 
 
 def is_junk_phone_digits(digits: str) -> bool:
-    """A national number of one repeated digit, a run like 1234567890, or 555-555-5555."""
+    """A national number of one repeated digit, a run like 1234567890, 555-555-5555, or
+    one of the NANP's fictional numbers 555-0100 to 555-0199."""
     national = digits[-10:]
     return (len(set(national)) <= 1 or national in ("1234567890", "0123456789", "9876543210")
-            or national == "5555555555" or national[3:] == "5555555" or
-            national[-7:] in ("0000000", "1111111", "1234567"))
+            or national[3:] == "5555555" or national[3:8] == "55501"
+            or national[-7:] in ("0000000", "1111111", "1234567"))

@@ -8,11 +8,15 @@ from collections.abc import Callable
 import polars as pl
 
 _PUNCTUATION = re.compile(r"[^\w\s'-]", re.UNICODE)
+# letters NFKD does not decompose into a base letter and a mark
+_TRANSLITERATE = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                                "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ß": "ss",
+                                "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i"})
 _SPACES = re.compile(r"\s+")
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

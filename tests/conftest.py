@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled sample data run once per test session."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE_CONFIG = ROOT / "configs" / "sample.toml"
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The result of `resolver run configs/sample.toml` (RunResult) and its output dir."""
+    from resolver.config import load_config
+    from resolver.run import execute
+
+    out = tmp_path_factory.mktemp("sample") / "out"
+    config = load_config(SAMPLE_CONFIG)
+    execute(config, out, "parquet")
+    return config, out
+
+
+@pytest.fixture()
+def sample_copy(tmp_path):
+    """A private copy of configs/ and sample_data/, for tests that change files."""
+    for folder in ("configs", "sample_data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "sample_data" / "decisions.csv").unlink(missing_ok=True)
+    return tmp_path
