@@ -122,7 +122,7 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level) -
         return pl.lit(True)
     if op == "exact":
         return l == r
-    if level.target and op != "street":
+    if level.target and not op.startswith("street_"):
         return pl.col(F.left(level.target)) == pl.col(F.right(level.target))
     if op == "nickname":
         return pl.lit(_nicknames(frame, F.left(col), F.right(col))).fill_null(False)
@@ -146,12 +146,14 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level) -
         return pl.col(F.left(F.EMAIL_LOCAL)) == pl.col(F.right(F.EMAIL_LOCAL))
     if op == "last_7":
         return pl.col(F.left(F.PHONE_LAST7)) == pl.col(F.right(F.PHONE_LAST7))
-    if op == "street":  # fuzzy street name within the same ZIP (or city)
+    if op.startswith("street_"):  # fuzzy street name within the same ZIP (or city)
         names = frame.select(_street_name(F.left(level.target)).alias("a"),
                              _street_name(F.right(level.target)).alias("b"))
-        score = similarity(names, "a", "b", "jaro_winkler")
+        score = similarity(names, "a", "b", op.removeprefix("street_"))
         same_where = _street_where(F.left(level.target)) == _street_where(F.right(level.target))
-        return same_where & (pl.lit(score) >= level.threshold)
+        close = (pl.lit(score) >= level.threshold if op in ("street_jaro", "street_jaro_winkler")
+                 else pl.lit(score) <= level.threshold)
+        return same_where & close
     score = pl.lit(similarity(frame, F.left(col), F.right(col), op))
     return score >= level.threshold if op in ("jaro", "jaro_winkler") else score <= level.threshold
 

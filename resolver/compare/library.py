@@ -86,7 +86,9 @@ def parse_level(kind: str, label: str) -> Level:
         threshold = float(number)
         if not SIMILARITY_OPS[op][1] and not 0 < threshold <= 1:
             raise ValueError(f"level {label!r}: similarity thresholds lie in (0, 1]")
-        return Level(text, op, threshold, ADDRESS_TARGETS.get(target or ""))
+        if target:  # "street jaro_winkler >= 0.9": fuzzy street name within one ZIP
+            return Level(text, f"street_{op}", threshold, ADDRESS_TARGETS[target])
+        return Level(text, op, threshold)
     if text not in spec.ops or text == "street":
         raise ValueError(f"level {label!r} is not available for {kind} comparisons; "
                          f"use one of {sorted(o for o in spec.ops if o != 'street')} or "

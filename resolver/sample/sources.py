@@ -144,12 +144,14 @@ def generate(people: int, seed: int) -> tuple[dict[str, pl.DataFrame], pl.DataFr
                 row = ROWS[source](person, View(person, when, rng), rng, rid)
                 rows[source].append(row)
                 record_id = str(next(iter(row.values())))
-                truth.append((source, record_id, person.person_id, person.household_id))
+                truth.append((source, record_id, person.person_id, person.household_id,
+                              ",".join(sorted(person.tags))))
     for name in rows:  # source systems do not list a household's members together
         rng.shuffle(rows[name])
     frames = {name: pl.DataFrame(r, infer_schema_length=None) for name, r in rows.items()}
+    # tags name the hard case a person is (twin, jr_sr, moved, married, family_email)
     truth_frame = pl.DataFrame(truth, schema=["source", "record_id", "person_id",
-                                              "household_id"], orient="row")
+                                              "household_id", "tags"], orient="row")
     return frames, truth_frame
 
 

@@ -24,7 +24,9 @@ def tf_adjustment_column(comparison: Comparison) -> str:
 
 def term_frequencies(normalized: pl.DataFrame, column: str) -> pl.DataFrame:
     """value -> tf adjustment in bits for agreeing on it."""
-    counts = normalized.select(pl.col(column).alias("value")).drop_nulls().group_by("value").len()
+    # sorted: float sums must not depend on group_by's order (byte-identical outputs)
+    counts = (normalized.select(pl.col(column).alias("value")).drop_nulls()
+              .group_by("value").len().sort("value"))
     total = counts.get_column("len").sum()
     if not total:
         return pl.DataFrame(schema={"value": pl.String, "adjustment": pl.Float64})

@@ -1,0 +1,5 @@
+"""`python -m resolver` runs the command line."""
+
+from resolver.cli import entry
+
+entry()

@@ -1,0 +1,103 @@
+"""The command line: exit codes, exact error texts, help on every command."""
+
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+COMMANDS = ("run", "init", "validate", "profile", "blocking", "train", "explain", "review",
+            "evaluate", "sample")
+
+
+def resolver(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "resolver", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_every_command_has_help():
+    listing = resolver("--help")
+    assert listing.returncode == 0
+    for command in COMMANDS:
+        assert command in listing.stdout
+        shown = resolver(command, "--help")
+        assert shown.returncode == 0 and "Usage" in shown.stdout, command
+
+
+def test_missing_config_is_a_user_error(tmp_path):
+    done = resolver("run", tmp_path / "nope.toml", "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.startswith("Error: 1 problem(s) in config")
+    assert "file not found" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_config_problem_is_reported_at_once_with_its_key(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('[[sources]]\nname = "a"\npath = "a.csv"\n[sources.columns]\n'
+                      'first = "F"\n[blocking]\nrules = [["nope"]]\n[thresholds]\nmatch = 0.2\n'
+                      'review = 0.9\n[[comparisons]]\nkind = "dob"\nlevels = ["exact", "nickname",'
+                      ' "else"]\n')
+    done = resolver("validate", config)
+    assert done.returncode == 2
+    for key in ("sources[0].id_column: missing", "sources[0].columns.first: not a canonical",
+                "blocking.rules[0]: unknown blocking key 'nope'", "thresholds: need",
+                "comparisons[0].levels[1]: level 'nickname' is not available"):
+        assert key in done.stderr, key
+
+
+@pytest.fixture()
+def tiny(tmp_path):
+    (tmp_path / "a.csv").write_text("id,name,birth\n1,Robert Smith,1980-01-02\n"
+                                    "2,Bob Smith,1980-01-02\n3,Ann Lee,1975-05-05\n")
+    config = tmp_path / "tiny.toml"
+    config.write_text('[[sources]]\nname = "a"\npath = "a.csv"\nid_column = "id"\n'
+                      '[sources.columns]\nfull_name = "name"\ndob = "birth"\n'
+                      '[blocking]\nrules = [["dob"], ["last_name"]]\n'
+                      '[[comparisons]]\nkind = "first_name"\n[[comparisons]]\nkind = "last_name"\n'
+                      '[[comparisons]]\nkind = "dob"\n')
+    return tmp_path, config
+
+
+def test_a_mapped_column_missing_from_the_file_names_file_and_column(tiny):
+    folder, config = tiny
+    config.write_text(config.read_text().replace('dob = "birth"', 'dob = "DOB"'))
+    done = resolver("run", config, "--out", folder / "out")
+    assert done.returncode == 2
+    assert "column(s) not found: columns.dob = 'DOB'" in done.stderr
+    assert "a.csv" in done.stderr and not (folder / "out").exists()
+
+
+def test_duplicate_ids_name_the_rows_but_not_the_value(tiny):
+    folder, config = tiny
+    (folder / "a.csv").write_text("id,name,birth\nX-SECRET,A B,1980-01-02\n"
+                                  "X-SECRET,C D,1980-01-02\n")
+    done = resolver("run", config, "--out", folder / "out")
+    assert done.returncode == 2
+    assert "repeats the same id at rows [1, 2]" in done.stderr
+    assert "X-SECRET" not in done.stderr and not (folder / "out").exists()
+
+
+def test_a_failed_run_leaves_an_earlier_output_as_it_was(tiny):
+    folder, config = tiny
+    assert resolver("run", config, "--out", folder / "out", "--quiet").returncode == 0
+    before = (folder / "out" / "lineage.parquet").read_bytes()
+    (folder / "a.csv").write_text("id,name,birth\n1,A B,1980-01-02\n1,C D,1980-01-02\n")
+    assert resolver("run", config, "--out", folder / "out").returncode == 2
+    assert (folder / "out" / "lineage.parquet").read_bytes() == before
+
+
+def test_tiny_run_writes_every_output_and_csv_on_request(tiny):
+    folder, config = tiny
+    done = resolver("run", config, "--out", folder / "out", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    names = {p.name for p in (folder / "out").iterdir()}
+    assert {"lineage.csv", "entities.csv", "households.csv", "pairs.csv", "changes.csv",
+            "report.html", "run.json", "model.json"} <= names
+    lineage = pl.read_csv(folder / "out" / "lineage.csv", infer_schema=False)
+    assert sorted(lineage.get_column("record_id").to_list()) == ["1", "2", "3"]
+
+
+def test_usage_errors_exit_2():
+    assert resolver("run").returncode == 2
+    assert resolver("frobnicate").returncode == 2

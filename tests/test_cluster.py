@@ -1,0 +1,110 @@
+"""Individuals: union-find against BFS, the anti-chaining guard, steward decisions."""
+
+import random
+from collections import deque
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.cluster.individuals import cluster_individuals
+from resolver.cluster.union_find import UnionFind
+
+NO_DECISIONS = pl.DataFrame(schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32,
+                                    "decision": pl.String})
+
+
+def _bfs_components(n, edges):
+    adjacent = [[] for _ in range(n)]
+    for a, b in edges:
+        adjacent[a].append(b)
+        adjacent[b].append(a)
+    label, seen = [None] * n, set()
+    for start in range(n):
+        if start in seen:
+            continue
+        queue = deque([start])
+        seen.add(start)
+        while queue:
+            x = queue.popleft()
+            label[x] = start
+            for y in adjacent[x]:
+                if y not in seen:
+                    seen.add(y)
+                    queue.append(y)
+    return label
+
+
+def _partition(labels):
+    groups = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(label, set()).add(i)
+    return sorted(map(sorted, groups.values()))
+
+
+def test_union_find_agrees_with_bfs_on_random_graphs():
+    rng = random.Random(11)
+    for _ in range(50):
+        n = rng.randint(1, 60)
+        edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, 2 * n))]
+        uf = UnionFind(n)
+        for a, b in edges:
+            uf.union(a, b)
+        assert _partition(uf.components()) == _partition(_bfs_components(n, edges))
+
+
+def _links(edges):
+    return pl.DataFrame([(a, b, w) for a, b, w in edges],
+                        schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32, F.MATCH_WEIGHT: pl.Float64},
+                        orient="row")
+
+
+def test_unguarded_links_give_connected_components():
+    rng = random.Random(2)
+    n = 40
+    edges = [(a, b, rng.random()) for a, b in
+             {tuple(sorted(rng.sample(range(n), 2))) for _ in range(50)}]
+    result = cluster_individuals(n, _links(edges), {}, NO_DECISIONS, 1000)
+    assert _partition(result.cluster_of) == _partition(
+        _bfs_components(n, [(a, b) for a, b, _ in edges]))
+
+
+def test_a_chain_through_a_third_record_does_not_merge_conflicting_dobs():
+    # A~B and B~C are both strong links, but A and C were born years apart
+    dob = {"dob": ["19800101", None, "19550707"]}
+    result = cluster_individuals(3, _links([(0, 1, 20.0), (1, 2, 15.0)]), dob, NO_DECISIONS, 50)
+    assert result.cluster_of[0] == result.cluster_of[1]
+    assert result.cluster_of[2] != result.cluster_of[0]
+    assert result.refused.get_column("reason").to_list() == ["conflicting_dob"]
+
+
+def test_dob_typos_and_day_month_swaps_do_not_block_a_merge():
+    dob = {"dob": ["19800102", "19800201", "19800102", "19800103"]}
+    links = _links([(0, 1, 20.0), (1, 2, 15.0), (2, 3, 12.0)])
+    result = cluster_individuals(4, links, dob, NO_DECISIONS, 50)
+    # 0-1 swapped, 0-2 equal, 2-3 one typo; but 1 and 3 conflict, so 3 stays apart
+    assert result.cluster_of[0] == result.cluster_of[1] == result.cluster_of[2]
+    assert result.cluster_of[3] != result.cluster_of[0]
+
+
+def test_jr_and_sr_never_share_a_cluster_but_a_missing_suffix_joins_either():
+    suffix = {"suffix": ["JR", None, "SR"]}
+    result = cluster_individuals(3, _links([(0, 1, 20.0), (1, 2, 15.0)]), suffix,
+                                 NO_DECISIONS, 50)
+    assert result.cluster_of[0] == result.cluster_of[1] != result.cluster_of[2]
+
+
+def test_steward_decisions_are_honoured():
+    decisions = pl.DataFrame({F.UID_L: [0, 2], F.UID_R: [1, 3], "decision": ["no_match",
+                                                                            "match"]},
+                             schema=NO_DECISIONS.schema)
+    # 0-1 is a strong model link but a steward said no; 2-3 has no link but a steward said yes
+    result = cluster_individuals(4, _links([(0, 1, 30.0), (1, 2, 1.0), (0, 2, 1.0)]), {},
+                                 decisions, 50)
+    assert result.cluster_of[0] != result.cluster_of[1]
+    assert result.cluster_of[2] == result.cluster_of[3]
+
+
+def test_oversized_clusters_are_flagged():
+    result = cluster_individuals(5, _links([(0, 1, 9.0), (1, 2, 9.0), (2, 3, 9.0)]), {},
+                                 NO_DECISIONS, 3)
+    assert list(result.flags.values()) == ["oversized"]

@@ -1,0 +1,122 @@
+"""Each comparison level on hand-written examples."""
+
+import polars as pl
+import pytest
+
+from resolver import frames as F
+from resolver.compare.compute import comparison_levels
+from resolver.compare.library import parse_level
+from resolver.config import Comparison
+
+
+def _level(kind: str, levels: tuple[str, ...], left: dict, right: dict, field=None) -> str:
+    comparison = Comparison(kind, kind, levels, field=field)
+    row = {F.left(k): v for k, v in left.items()} | {F.right(k): v for k, v in right.items()}
+    frame = pl.DataFrame([row], schema={k: pl.String for k in row})
+    gamma = frame.select(comparison_levels(frame, comparison)).item()
+    return ["null", *levels][gamma]
+
+
+FIRST = ("exact", "nickname", "jaro_winkler >= 0.92", "swapped", "jaro_winkler >= 0.80",
+         "initial", "else")
+
+
+@pytest.mark.parametrize("left,right,want", [
+    ("robert", "robert", "exact"),
+    ("bob", "robert", "nickname"),
+    ("peggy", "margaret", "nickname"),
+    ("robret", "robert", "jaro_winkler >= 0.92"),
+    ("katherine", "kathryn", "jaro_winkler >= 0.80"),
+    ("r", "robert", "initial"),
+    ("robert", "susan", "else"),
+    (None, "robert", "null"),
+])
+def test_first_name_levels(left, right, want):
+    l = {F.FIRST_NAME: left, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "x"}
+    r = {F.FIRST_NAME: right, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "y"}
+    assert _level("first_name", FIRST, l, r) == want
+
+
+def test_swapped_names_level():
+    l = {F.FIRST_NAME: "smith", F.LAST_NAME: "robert", F.FIRST_NAME_CANONICAL: None}
+    r = {F.FIRST_NAME: "robert", F.LAST_NAME: "smith", F.FIRST_NAME_CANONICAL: None}
+    assert _level("first_name", FIRST, l, r) == "swapped"
+
+
+@pytest.mark.parametrize("left,right,want", [
+    ("19800131", "19800131", "exact"),
+    ("19800102", "19800201", "day_month_swapped"),
+    ("19800131", "19800181", "levenshtein <= 1"),
+    ("19800131", "19801125", "same_year"),
+    ("19800131", "19750615", "else"),
+    ("19800131", None, "null"),
+])
+def test_dob_levels(left, right, want):
+    levels = ("exact", "day_month_swapped", "levenshtein <= 1", "same_year", "else")
+    assert _level("dob", levels, {F.DOB_TEXT: left}, {F.DOB_TEXT: right}) == want
+
+
+def _address(key, building, street, zip5, city="Springfield"):
+    return {F.ADDRESS_KEY: key, F.BUILDING_KEY: building, F.STREET_KEY: street, F.ZIP5: zip5,
+            F.CITY: city}
+
+
+@pytest.mark.parametrize("left,right,want", [
+    (_address("1|A|4B", "1|A", "MAIN ST|62704", "62704"),
+     _address("1|A|4B", "1|A", "MAIN ST|62704", "62704"), "same_unit"),
+    (_address("1|A|4B", "1|A", "MAIN ST|62704", "62704"),
+     _address("1|A|4C", "1|A", "MAIN ST|62704", "62704"), "same_building"),
+    (_address("1|A|", "1|A", "MAIN ST|62704", "62704"),
+     _address("9|A|", "9|A", "MAINE ST|62704", "62704"), "street jaro_winkler >= 0.90"),
+    (_address("1|A|", "1|A", "MAIN ST|62704", "62704"),
+     _address("9|B|", "9|B", "OAK AVE|62704", "62704"), "same_zip"),
+    (_address("1|A|", "1|A", "MAIN ST|62704", "62704"),
+     _address("9|B|", "9|B", "OAK AVE|10001", "10001", "New York"), "else"),
+    (_address(None, None, None, None, None),
+     _address("9|B|", "9|B", "OAK AVE|10001", "10001"), "null"),
+])
+def test_address_levels(left, right, want):
+    levels = ("same_unit", "same_building", "street jaro_winkler >= 0.90", "same_zip", "else")
+    assert _level("address", levels, left, right) == want
+
+
+@pytest.mark.parametrize("left,right,want", [
+    ("+13128675309", "+13128675309", "exact"),
+    ("+13128675309", "+17738675309", "last_7"),
+    ("+13128675309", "+13128675308", "levenshtein <= 1"),
+    ("+13128675309", "+12125550123", "else"),
+])
+def test_phone_levels(left, right, want):
+    last7 = lambda p: p[-7:]  # noqa: E731
+    l = {F.PHONE: left, F.PHONE_LAST7: last7(left)}
+    r = {F.PHONE: right, F.PHONE_LAST7: last7(right)}
+    assert _level("phone", ("exact", "last_7", "levenshtein <= 1", "else"), l, r) == want
+
+
+@pytest.mark.parametrize("left,right,want", [
+    ("bob@x.com", "bob@x.com", "exact"),
+    ("bob@x.com", "bob@y.com", "same_local_part"),
+    ("bobsmith@x.com", "bobsmyth@x.com", "jaro_winkler >= 0.90"),
+    ("bob@x.com", "zed@y.com", "else"),
+])
+def test_email_levels(left, right, want):
+    l = {F.EMAIL: left, F.EMAIL_LOCAL: left.split("@")[0]}
+    r = {F.EMAIL: right, F.EMAIL_LOCAL: right.split("@")[0]}
+    levels = ("exact", "same_local_part", "jaro_winkler >= 0.90", "else")
+    assert _level("email", levels, l, r) == want
+
+
+@pytest.mark.parametrize("left,right,want", [
+    ("123456789", "123456789", "exact"), ("123456789", "123456798", "damerau_levenshtein <= 1"),
+    ("123456789", "987654321", "else")])
+def test_identifier_levels(left, right, want):
+    levels = ("exact", "damerau_levenshtein <= 1", "else")
+    assert _level("identifier", levels, {"ssn": left}, {"ssn": right}, field="ssn") == want
+
+
+@pytest.mark.parametrize("kind,label", [("dob", "nickname"), ("first_name", "jaro_winkler <= 0.9"),
+                                        ("first_name", "jaro_winkler >= 1.5"),
+                                        ("address", "jaro_winkler >= 0.9")])
+def test_bad_level_labels_are_refused(kind, label):
+    with pytest.raises(ValueError):
+        parse_level(kind, label)

@@ -1,0 +1,58 @@
+"""Survivorship: each rule's choice and the lineage it records."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from resolver import frames as F
+from resolver.golden.survivorship import candidates, choose
+
+
+def _records():
+    d = dt.datetime
+    return pl.DataFrame({
+        F.ENTITY_ID: ["E1"] * 4,
+        F.SOURCE: ["crm", "web", "pos", "web"],
+        F.RECORD_ID: ["c1", "w1", "p1", "w2"],
+        F.UPDATED_AT: [d(2020, 1, 1), d(2024, 1, 1), d(2022, 1, 1), d(2021, 1, 1)],
+        "value_col": ["bob@old.com", "bob@new.com", "robert.smith@long-domain.com", "bob@old.com"],
+        "ok": [True, True, False, True],
+    })
+
+
+@pytest.mark.parametrize("rules,value,record,rule", [
+    (("most_recent",), "bob@new.com", ("web", "w1"), "most_recent"),
+    (("most_frequent",), "bob@old.com", ("crm", "c1"), "most_frequent"),
+    (("most_complete",), "robert.smith@long-domain.com", ("pos", "p1"), "most_complete"),
+    (("source_priority",), "robert.smith@long-domain.com", ("pos", "p1"), "source_priority"),
+    (("valid_first", "most_complete"), "bob@old.com", ("crm", "c1"), "tie_break"),
+    (("valid_first", "most_frequent", "most_recent"), "bob@old.com", ("web", "w2"),
+     "most_frequent"),
+])
+def test_each_rule_chooses_and_records_its_lineage(rules, value, record, rule):
+    cands = candidates(_records(), "value_col", pl.col("ok"), ("pos", "crm", "web"))
+    row = choose(cands, rules).row(0, named=True)
+    assert (row["value"], (row[F.SOURCE], row[F.RECORD_ID]), row["rule"]) == (value, record,
+                                                                                 rule)
+
+
+def test_a_single_value_is_recorded_as_the_only_value():
+    records = _records().with_columns(pl.lit("same@x.com").alias("value_col"))
+    row = choose(candidates(records, "value_col", pl.col("ok"), ()), ("most_recent",)).row(
+        0, named=True)
+    assert (row["value"], row["rule"], row[F.RECORD_ID]) == ("same@x.com", "only_value", "w1")
+
+
+def test_ties_go_to_the_smallest_source_and_record_id():
+    records = _records().with_columns(pl.lit(None, pl.Datetime("us")).alias(F.UPDATED_AT))
+    row = choose(candidates(records, "value_col", pl.col("ok"), ()), ("most_recent",)).row(
+        0, named=True)
+    assert (row[F.SOURCE], row[F.RECORD_ID], row["rule"]) == ("crm", "c1", "tie_break")
+
+
+def test_valid_first_is_recorded_when_only_validity_set_the_winner_apart():
+    records = _records().with_columns(pl.Series("ok", [True, False, False, True]))
+    row = choose(candidates(records, "value_col", pl.col("ok"), ()),
+                 ("valid_first", "most_recent")).row(0, named=True)
+    assert (row["value"], row[F.RECORD_ID], row["rule"]) == ("bob@old.com", "w2", "valid_first")

@@ -1,0 +1,48 @@
+"""Stable IDs: deterministic, carried over, merges and splits recorded."""
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.golden.ids import assign_entity_ids
+
+
+def _members(clusters: dict[int, list[str]]) -> pl.DataFrame:
+    rows = [(c, key) for c, keys in clusters.items() for key in keys]
+    return pl.DataFrame(rows, schema={"cluster": pl.Int64, F.RECORD_KEY: pl.String},
+                        orient="row")
+
+
+def _previous(members: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    return members.join(ids, on="cluster").select(F.RECORD_KEY, F.ENTITY_ID)
+
+
+def test_ids_are_deterministic_and_unchanged_on_rerun():
+    members = _members({0: ["a:1", "b:1"], 1: ["a:2"], 2: ["a:3", "c:9"]})
+    first, _ = assign_entity_ids(members, None)
+    again, _ = assign_entity_ids(members, None)
+    assert first.equals(again)
+    carried, changes = assign_entity_ids(members, _previous(members, first))
+    assert dict(carried.iter_rows()) == dict(first.iter_rows())
+    assert changes.height == 0
+
+
+def test_new_records_keep_old_ids_and_merges_and_splits_are_listed():
+    before = _members({0: ["a:1", "b:1"], 1: ["a:2"], 2: ["a:3", "c:9", "c:8"], 3: ["d:1"]})
+    old_ids, _ = assign_entity_ids(before, None)
+    old = dict(old_ids.iter_rows())
+    # a:1/b:1 gains a record; a:2 and d:1 merge; a:3/c:9/c:8 splits; e:1 is new
+    after = _members({10: ["a:1", "b:1", "b:2"], 11: ["a:2", "d:1"], 12: ["a:3", "c:9"],
+                      13: ["c:8"], 14: ["e:1"]})
+    ids, changes = assign_entity_ids(after, _previous(before, old_ids))
+    new = dict(ids.iter_rows())
+    assert new[10] == old[0]
+    assert new[11] in (old[1], old[3])
+    assert new[12] == old[2]  # the larger part keeps the ID
+    assert len(set(new.values())) == 5 and new[13] not in old.values()
+    kinds = sorted(changes.get_column("change").to_list())
+    assert kinds == ["merged", "new", "retired", "split"]
+    split = changes.filter(pl.col("change") == "split").row(0, named=True)
+    assert split[F.ENTITY_ID] == old[2] and split["related_ids"] == [new[13]]
+    merged = changes.filter(pl.col("change") == "merged").row(0, named=True)
+    assert merged[F.ENTITY_ID] == new[11]
+    assert set(merged["related_ids"]) | {new[11]} == {old[1], old[3]}

@@ -1,0 +1,47 @@
+"""Fellegi–Sunter estimation against known answers."""
+
+import numpy as np
+import polars as pl
+
+from resolver.score.estimate import estimate_prior, expectation_maximisation, gamma_patterns
+from resolver.config import Comparison
+
+
+def _simulate(n, prior, m, u, rng):
+    is_match = rng.random(n) < prior
+    columns = {}
+    for j, (mj, uj) in enumerate(zip(m, u)):
+        levels = np.where(is_match, rng.choice(len(mj), n, p=mj),
+                          rng.choice(len(uj), n, p=uj)) + 1  # level 0 is null
+        columns[f"gamma_c{j}"] = levels.astype(np.int8)
+    return pl.DataFrame(columns), is_match
+
+
+def test_em_recovers_m_and_prior_it_was_simulated_with():
+    rng = np.random.default_rng(3)
+    m = [np.array([0.85, 0.1, 0.05]), np.array([0.9, 0.1]), np.array([0.7, 0.2, 0.1]),
+         np.array([0.8, 0.15, 0.05])]
+    u = [np.array([0.02, 0.08, 0.9]), np.array([0.05, 0.95]), np.array([0.01, 0.09, 0.9]),
+         np.array([0.1, 0.2, 0.7])]
+    gammas, _ = _simulate(200_000, 0.2, m, u, rng)
+    comparisons = tuple(Comparison(f"c{j}", "text", ("a",) * len(mj)) for j, mj in enumerate(m))
+    patterns, counts = gamma_patterns(gammas, comparisons)
+    start = [np.full(len(mj), 1 / len(mj)) for mj in m]
+    start = [np.array([0.6] + [0.4 / (len(mj) - 1)] * (len(mj) - 1)) for mj in m]
+    fitted, prior, _ = expectation_maximisation(patterns, counts, start, u, 0.5,
+                                                list(range(len(m))), 200, 1e-9)
+    assert abs(prior - 0.2) < 0.01
+    for want, got in zip(m, fitted):
+        assert np.abs(want - got).max() < 0.02
+
+
+def test_prior_fixed_point_counts_expected_matches_over_all_pairs():
+    rng = np.random.default_rng(5)
+    m = [np.array([0.95, 0.05]), np.array([0.9, 0.1])]
+    u = [np.array([0.001, 0.999]), np.array([0.002, 0.998])]
+    gammas, is_match = _simulate(50_000, 0.05, m, u, rng)
+    comparisons = (Comparison("c0", "text", ("a", "b")), Comparison("c1", "text", ("a", "b")))
+    patterns, counts = gamma_patterns(gammas, comparisons)
+    # these 50,000 pairs are all pairs there are: λ should come out near the true 5%
+    prior = estimate_prior(patterns, counts, m, u, total_pairs=50_000)
+    assert abs(prior - is_match.mean()) < 0.005
