@@ -1,41 +1,96 @@
 """Individuals -> households: the people who live at one address unit.
 
-An individual's household is decided by the unit-level key of their current (surviving)
-address: a house, or one apartment (other units of the building are other households),
-so spouses with different surnames are one household and a person who moved belongs to
-the household at the new address. Individuals with no usable address join the household
-of someone they share a phone or email with, else stand alone. Households link
-individuals; they never merge them. IDs hash the address key, so they are stable.
+An individual's household is decided by their current (surviving) address: a house, or
+one apartment (other units of the building are other households), so spouses with
+different surnames are one household and a person who moved belongs to the household at
+the new address. Records are messy, so two individuals' addresses count as one unit when
+they share house number and ZIP (or city) and their street names are close (Jaro-Winkler
+>= 0.85), and their units agree; when one lacks the unit, a shared surname, phone or email
+must support the link. Individuals without an address join someone they share a phone or
+email with. Links are taken strongest first and a household never holds two different
+units (neighbours stay apart). Households link individuals; they never merge them.
 """
 
 import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
 from resolver import frames as F
+from resolver.cluster.union_find import UnionFind
 from resolver.golden.ids import hashed_id
 
-HOUSEHOLD_KEY = "household_key"
+STREET_SIMILARITY = 0.85
+PERSON_COLUMNS = (F.ENTITY_ID, F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY,
+                  F.ADDRESS_KEY, F.LAST_NAME, F.PHONE, F.EMAIL)
 
 
-def _key_by_shared_contact(entities: pl.DataFrame, keyed: pl.DataFrame, column: str):
-    contacts = (keyed.drop_nulls(column).group_by(column)
-                .agg(pl.col(HOUSEHOLD_KEY).min().alias("via")))
-    return entities.join(contacts, on=column, how="left").get_column("via")
+def _address_links(people: pl.DataFrame) -> pl.DataFrame:
+    """(a, b, strength) for individuals whose current addresses are one unit."""
+    placed = people.filter(pl.col(F.HOUSE_NUMBER).is_not_null()
+                           & pl.col(F.STREET_NAME).is_not_null())
+    pairs = []
+    for where in (F.ZIP5, F.CITY):
+        keyed = placed.filter(pl.col(where).is_not_null())
+        joined = keyed.join(keyed, on=[F.HOUSE_NUMBER, where], suffix="_r").filter(
+            pl.col("i") < pl.col("i_r"))
+        pairs.append(joined.select("i", "i_r", *(pl.col(c) for c in (
+            F.STREET_NAME, F.STREET_NAME + "_r", F.UNIT_NUMBER, F.UNIT_NUMBER + "_r",
+            F.LAST_NAME, F.LAST_NAME + "_r", F.PHONE, F.PHONE + "_r", F.EMAIL,
+            F.EMAIL + "_r"))))
+    pairs = pl.concat(pairs).unique(["i", "i_r"], keep="first").sort("i", "i_r")
+    if pairs.height == 0:
+        return pl.DataFrame(schema={"i": pl.UInt32, "i_r": pl.UInt32, "strength": pl.Float64})
+    similarity = process.cpdist(pairs.get_column(F.STREET_NAME).to_list(),
+                                pairs.get_column(F.STREET_NAME + "_r").to_list(),
+                                scorer=JaroWinkler.normalized_similarity, workers=-1)
+    same = lambda c: pl.col(c).eq(pl.col(c + "_r")).fill_null(False)  # noqa: E731
+    units_equal = pl.col(F.UNIT_NUMBER).eq_missing(pl.col(F.UNIT_NUMBER + "_r"))
+    one_unit_missing = pl.col(F.UNIT_NUMBER).is_null() ^ pl.col(F.UNIT_NUMBER + "_r").is_null()
+    support = same(F.LAST_NAME) | same(F.PHONE) | same(F.EMAIL)
+    strength = (pl.when(units_equal).then(2.0 + pl.col("s"))
+                .when(one_unit_missing & support).then(1.0 + pl.col("s"))
+                .otherwise(None))
+    return (pairs.with_columns(pl.Series("s", similarity, pl.Float64))
+            .filter(pl.col("s") >= STREET_SIMILARITY)
+            .select("i", "i_r", strength.cast(pl.Float64).alias("strength"))
+            .drop_nulls("strength"))
 
 
-def assign_households(entities: pl.DataFrame) -> pl.DataFrame:
-    """entities: entity_id, address_key, phone, email -> entity_id, household_id."""
-    keyed = entities.with_columns(pl.col(F.ADDRESS_KEY).alias(HOUSEHOLD_KEY))
-    with_address = keyed.filter(pl.col(HOUSEHOLD_KEY).is_not_null())
-    via_phone = _key_by_shared_contact(keyed, with_address, F.PHONE)
-    via_email = _key_by_shared_contact(keyed, with_address, F.EMAIL)
-    keyed = keyed.with_columns(
-        pl.coalesce(pl.col(HOUSEHOLD_KEY), pl.lit(via_phone), pl.lit(via_email),
-                    pl.concat_str(pl.lit("entity:"), pl.col(F.ENTITY_ID))).alias(HOUSEHOLD_KEY))
+def _contact_links(people: pl.DataFrame) -> pl.DataFrame:
+    """(a, b, strength) joining an individual with no address to one they share a phone
+    or email with."""
+    links = []
+    for column in (F.PHONE, F.EMAIL):
+        keyed = people.filter(pl.col(column).is_not_null()).select("i", column, F.HOUSE_NUMBER)
+        joined = keyed.join(keyed, on=column, suffix="_r").filter(
+            (pl.col("i") != pl.col("i_r")) & pl.col(F.HOUSE_NUMBER).is_null())
+        links.append(joined.select(pl.min_horizontal("i", "i_r").alias("i"),
+                                   pl.max_horizontal("i", "i_r").alias("i_r"),
+                                   pl.lit(0.5).alias("strength")))
+    return pl.concat(links).unique(["i", "i_r"]).sort("i", "i_r")
+
+
+def assign_households(people: pl.DataFrame) -> pl.DataFrame:
+    """people: PERSON_COLUMNS, one row per individual -> entity_id, household_id."""
+    people = people.sort(F.ENTITY_ID).with_row_index("i")
+    links = (pl.concat([_address_links(people), _contact_links(people)])
+             .sort(["strength", "i", "i_r"], descending=[True, False, False]))
+    units = [{u} if u else set() for u in people.get_column(F.UNIT_NUMBER).to_list()]
+    uf = UnionFind(people.height)
+    for a, b, _ in links.iter_rows():
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb or len(units[ra] | units[rb]) > 1:
+            continue  # one household never holds two different units of a building
+        root = uf.union(ra, rb)
+        units[root] = units[ra] | units[rb]
+    keys = people.with_columns(pl.Series("root", uf.components())).with_columns(
+        pl.coalesce(pl.col(F.ADDRESS_KEY), pl.concat_str(pl.lit("entity:"), F.ENTITY_ID))
+        .min().over("root").alias("key"))
     taken: set[str] = set()
-    keys = sorted(keyed.get_column(HOUSEHOLD_KEY).unique().to_list())
-    ids = pl.DataFrame({HOUSEHOLD_KEY: keys,
-                        F.HOUSEHOLD_ID: [hashed_id("H", k, taken) for k in keys]})
-    return keyed.join(ids, on=HOUSEHOLD_KEY).select(F.ENTITY_ID, F.HOUSEHOLD_ID)
+    distinct = sorted(keys.get_column("key").unique().to_list())
+    ids = pl.DataFrame({"key": distinct, F.HOUSEHOLD_ID: [hashed_id("H", k, taken)
+                                                          for k in distinct]})
+    return keys.join(ids, on="key").select(F.ENTITY_ID, F.HOUSEHOLD_ID)
 
 
 def household_name(surnames: list[str | None]) -> str:

@@ -3,7 +3,7 @@
 import polars as pl
 
 from resolver import frames as F
-from resolver.cluster.households import assign_households, household_table
+from resolver.cluster.households import PERSON_COLUMNS, assign_households, household_table
 from resolver.golden.history import entity_stats, history
 from resolver.golden.survivorship import survive
 
@@ -18,12 +18,16 @@ def golden_records(records: pl.DataFrame, config) -> pl.DataFrame:
 def with_households(golden: pl.DataFrame, records: pl.DataFrame,
                     enabled: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Attach household_id to each golden record; -> (golden, households)."""
+    parts = (F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY, F.ADDRESS_KEY)
     current = records.select(pl.col(F.SOURCE).alias("address_source"),
-                             pl.col(F.RECORD_ID).alias("address_record_id"), F.ADDRESS_KEY)
-    keyed = golden.join(current, on=["address_source", "address_record_id"], how="left")
-    if not enabled:
-        keyed = keyed.with_columns(pl.lit(None, pl.String).alias(F.ADDRESS_KEY))
-    households = assign_households(keyed.select(F.ENTITY_ID, F.ADDRESS_KEY, F.PHONE, F.EMAIL))
+                             pl.col(F.RECORD_ID).alias("address_record_id"), *parts)
+    people = golden.select(F.ENTITY_ID, "address_source", "address_record_id",
+                           pl.col("last_name").str.to_lowercase().alias(F.LAST_NAME),
+                           F.PHONE, F.EMAIL).join(
+        current, on=["address_source", "address_record_id"], how="left")
+    if not enabled:  # every individual is a household of one
+        people = people.with_columns(pl.lit(None, pl.String).alias(c) for c in parts)
+    households = assign_households(people.select(PERSON_COLUMNS))
     golden = golden.join(households, on=F.ENTITY_ID).select(
         F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID)).sort(F.ENTITY_ID)
     return golden, household_table(golden)

@@ -53,7 +53,7 @@ def parse_address(text: str) -> tuple:
     boundaries = _segment_starts(segments)
     zip5 = zip4 = state = None
     match = _ZIP.match(flat[-1])
-    if match and len(flat) > 1:
+    if match and (len(flat) > 1 or len(flat[-1]) >= 5):  # a lone "55491" is a ZIP
         zip5, zip4 = match.groups()
         flat = flat[:-1]
     first_segment = len(segments[0]) if len(segments) > 1 else len(flat) + 1
@@ -71,7 +71,8 @@ def parse_address(text: str) -> tuple:
     parts = dict(house=house, pre=pre, name=name, stype=stype, post=post, utype=utype,
                  unum=unum, city=city, state=state, zip5=zip5, zip4=zip4,
                  country=country or "US")
-    return _result(status=F.STATUS_OK if house and name else "partial", **parts)
+    complete = house and name and (zip5 or city)
+    return _result(status=F.STATUS_OK if complete else "partial", **parts)
 
 
 def _looks_foreign(text: str, segments: list[list[str]]) -> bool:

@@ -13,6 +13,13 @@
   as a fixed point. Blocking is a function of the records' values, so given its full
   comparison vector a candidate pair has the same posterior as a random pair: random-pair
   u and λ are the right ones to predict with.
+- Households (optional, `model.household_class`): people who live together agree on
+  address, phone, surname and often email, which breaks the conditional independence
+  the two-class model assumes and makes family members look like one person. A third
+  latent class h ("another person of the same household") is fitted by EM over all
+  candidate pairs with u fixed and m starting from the per-rule estimates, as in latent
+  class models with more than two classes (Larsen & Rubin 2001). Prediction then weighs
+  the match class against both alternatives.
 - With labelled pairs (steward decisions, a truth file), m and u come from the labels.
 """
 
@@ -115,6 +122,66 @@ def expectation_maximisation(patterns: np.ndarray, counts: np.ndarray,
     return m, prior, iteration
 
 
+def _class_log_likelihoods(patterns: np.ndarray, params: list[list[np.ndarray]]) -> np.ndarray:
+    """rows: patterns, columns: classes; level 0 (null) carries no evidence."""
+    out = np.zeros((len(patterns), len(params)))
+    for c, per_comparison in enumerate(params):
+        for j, probabilities in enumerate(per_comparison):
+            g = patterns[:, j]
+            present = g > 0
+            out[present, c] += np.log(probabilities[g[present] - 1])
+    return out
+
+
+SHARED, PERSONAL, GIVEN_NAME = "shared", "personal", "given_name"
+
+
+def household_em(patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray],
+                 h: list[np.ndarray], u: list[np.ndarray], priors: np.ndarray,
+                 roles: list[str], max_iterations: int, tolerance: float = 1e-6):
+    """EM over three classes (match, household, unrelated) with u fixed.
+
+    roles, per comparison: "shared" (housemates agree on it: address, phone, surname),
+    "personal" (housemates mostly differ, but twins share a birthday and Jr/Sr a name
+    line), "given_name" (housemates do not share given names: h stays u). Without that
+    last constraint h learns from Jr/Sr that housemates share first names and from twins
+    that they share birthdays, and multiplies the two into "same name, same birthday,
+    same address" being a housemate. -> m, h, class priors in the candidates, iterations."""
+    m, h = [x.copy() for x in m], [x.copy() for x in h]
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):
+        log_joint = _class_log_likelihoods(patterns, [m, h, u]) + np.log(priors)
+        log_joint -= log_joint.max(axis=1, keepdims=True)
+        posterior = np.exp(log_joint)
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        weights = posterior * counts[:, None]
+        change = 0.0
+        for params, column in ((m, 0), (h, 1)):
+            for j in range(len(params)):
+                if column == 1 and roles[j] == GIVEN_NAME:
+                    continue
+                k = len(params[j])
+                c = np.bincount(patterns[:, j], weights=weights[:, column], minlength=k + 1)[1:]
+                new = np.maximum((c + 1e-3) / (c.sum() + 1e-3 * k), MIN_PROBABILITY)
+                change = max(change, float(np.abs(new - params[j]).max()))
+                params[j] = new
+        new_priors = np.maximum(weights.sum(axis=0) / counts.sum(), 1e-12)
+        change = max(change, float(np.abs(new_priors - priors).max()))
+        priors = new_priors
+        if change < tolerance:
+            break
+    return m, h, priors, iteration
+
+
+def _initial_h(m: np.ndarray, u: np.ndarray, role: str) -> np.ndarray:
+    """Household members agree like one person on what they share (address, phone,
+    surname, email) and like strangers on the rest (first name, birth date)."""
+    if role == GIVEN_NAME:
+        return u.copy()
+    start = 0.7 * m + 0.3 * u if role == SHARED else 0.05 * m + 0.95 * u
+    return start / start.sum()
+
+
 def gamma_patterns(gammas: pl.DataFrame, comparisons: tuple[Comparison, ...]):
     columns = [F.gamma(c.name) for c in comparisons]
     grouped = gammas.group_by(columns).agg(pl.len().alias("n")).sort(columns)
@@ -139,9 +206,12 @@ def estimate_prior(patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray]
 def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
                        candidate_gammas: pl.DataFrame, u_random: dict[str, list[float]],
                        comparisons: tuple[Comparison, ...], total_pairs: int,
-                       max_iterations: int) -> Model:
+                       max_iterations: int, household_roles: list[str] | None = None,
+                       ) -> Model:
     """rule_gammas: per training rule, its pairs' gammas and the indices of the
-    comparisons that rule does not block on (those EM estimates there)."""
+    comparisons that rule does not block on (those EM estimates there).
+    household_roles: per comparison, its role for household members (see household_em);
+    None fits no household class."""
     u = [np.array(u_random[c.name]) for c in comparisons]
     estimates: list[list[np.ndarray]] = [[] for _ in comparisons]
     sessions = []
@@ -160,15 +230,30 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
     m_final = [np.mean(e, axis=0) if e else _initial_m(len(c.levels))
                for e, c in zip(estimates, comparisons)]
     patterns, counts = gamma_patterns(candidate_gammas, comparisons)
-    prior = estimate_prior(patterns, counts, m_final, u, total_pairs)
+    trained = {"method": "em_per_blocking_rule", "candidate_pairs": int(counts.sum()),
+               "total_pairs": total_pairs, "sessions": sessions,
+               "not_estimated": [c.name for c, e in zip(comparisons, estimates) if not e]}
+    h_final, household_prior = None, 0.0
+    if household_roles is not None and counts.sum() > 0:
+        h0 = [_initial_h(mj, uj, role) for mj, uj, role in zip(m_final, u, household_roles)]
+        m_final, h_final, priors, iterations = household_em(
+            patterns, counts, m_final, h0, u, np.array([0.3, 0.3, 0.4]), household_roles,
+            max_iterations)
+        # candidate pairs hold (nearly) every match and household pair there is
+        prior = float(np.clip(priors[0] * counts.sum() / total_pairs, 1e-12, 0.5))
+        household_prior = float(np.clip(priors[1] * counts.sum() / total_pairs, 1e-12, 0.5))
+        trained |= {"method": "em_per_blocking_rule+household_class",
+                    "household_em_iterations": iterations,
+                    "class_shares_in_candidates": [round(float(x), 6) for x in priors]}
+    else:
+        prior = estimate_prior(patterns, counts, m_final, u, total_pairs)
     params = [ComparisonParams(c.name, c.kind, list(c.levels), [float(x) for x in mj],
                                [float(x) for x in uj], [float(x) for x in uj],
-                               c.term_frequency)
-              for c, mj, uj in zip(comparisons, m_final, u)]
-    return Model(prior=prior, comparisons=params, trained={
-        "method": "em_per_blocking_rule", "candidate_pairs": int(counts.sum()),
-        "total_pairs": total_pairs, "sessions": sessions,
-        "not_estimated": [c.name for c, e in zip(comparisons, estimates) if not e]})
+                               c.term_frequency,
+                               [float(x) for x in h_final[j]] if h_final else None)
+              for j, (c, mj, uj) in enumerate(zip(comparisons, m_final, u))]
+    return Model(prior=prior, comparisons=params, trained=trained,
+                 household_prior=household_prior)
 
 
 def train_supervised(gammas: pl.DataFrame, is_match: np.ndarray,

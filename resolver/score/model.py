@@ -22,6 +22,7 @@ class ComparisonParams:
     u: list[float]
     u_random: list[float]  # u measured on random pairs (for term-frequency scaling)
     term_frequency: bool = False
+    h: list[float] | None = None  # the household class: another person of the household
 
     def weights(self) -> list[float]:
         """log2(m/u) per level, index 0 (null) is 0."""
@@ -30,9 +31,14 @@ class ComparisonParams:
 
 @dataclass
 class Model:
-    prior: float  # probability a candidate pair is a match
+    prior: float  # probability that two random records are one person
     comparisons: list[ComparisonParams]
     trained: dict = field(default_factory=dict)
+    household_prior: float = 0.0  # probability that two random records share a household
+
+    @property
+    def has_household_class(self) -> bool:
+        return self.household_prior > 0 and all(c.h for c in self.comparisons)
 
     @property
     def prior_weight(self) -> float:
@@ -42,12 +48,15 @@ class Model:
         return {
             "format": FORMAT, "version": VERSION, "prior": self.prior,
             "prior_match_weight": round(self.prior_weight, 6),
+            "household_prior": self.household_prior,
             "comparisons": [{
                 "name": c.name, "kind": c.kind, "term_frequency": c.term_frequency,
                 "levels": [{"label": "null", "match_weight": 0.0}] + [
                     {"label": label, "m": m, "u": u, "u_random": ur,
+                     **({"h": h} if c.h else {}),
                      "match_weight": round(math.log2(m / u), 6)}
-                    for label, m, u, ur in zip(c.labels, c.m, c.u, c.u_random)],
+                    for label, m, u, ur, h in zip(c.labels, c.m, c.u, c.u_random,
+                                                  c.h or [None] * len(c.m))],
             } for c in self.comparisons],
             "trained": self.trained,
         }
@@ -79,5 +88,7 @@ def load_model(path: Path, comparisons: tuple[Comparison, ...]) -> Model:
         params.append(ComparisonParams(
             comparison.name, comparison.kind, labels, [lv["m"] for lv in levels],
             [lv["u"] for lv in levels], [lv["u_random"] for lv in levels],
-            comparison.term_frequency))
-    return Model(prior=doc["prior"], comparisons=params, trained=doc.get("trained", {}))
+            comparison.term_frequency,
+            [lv["h"] for lv in levels] if all("h" in lv for lv in levels) else None))
+    return Model(prior=doc["prior"], comparisons=params, trained=doc.get("trained", {}),
+                 household_prior=doc.get("household_prior", 0.0))

@@ -7,7 +7,8 @@ from resolver import frames as F
 from resolver.block import base_column, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
-from resolver.score.estimate import estimate_u_random, train_supervised, train_unsupervised
+from resolver.score.estimate import (GIVEN_NAME, PERSONAL, SHARED, estimate_u_random,
+                                     train_supervised, train_unsupervised)
 from resolver.score.model import Model
 
 FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases the others
@@ -21,8 +22,14 @@ FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases t
 )
 
 
+
+
 def field_group(column: str) -> frozenset[str]:
     return frozenset(next((g for g in FIELD_GROUPS if column in g), {column}))
+
+
+# what the members of one household share (and a person does not share with strangers)
+HOUSEHOLD_SHARED = {field_group(c) for c in (F.LAST_NAME, F.ADDRESS_KEY, F.PHONE, F.EMAIL)}
 
 
 def comparisons_free_of(keys: tuple[str, ...], comparisons: tuple[Comparison, ...]) -> list[int]:
@@ -56,8 +63,16 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
         pairs = rule_pairs(normalized, rule, config.max_block_size, link_only)
         rule_gammas[rule.name] = (compare_pairs(pairs, normalized, config.comparisons),
                                   comparisons_free_of(rule.keys, config.comparisons))
+    roles = [household_role(c) for c in config.comparisons] if config.household_class else None
     return train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
-                              all_pairs, config.em_max_iterations)
+                              all_pairs, config.em_max_iterations, roles)
+
+
+def household_role(comparison: Comparison) -> str:
+    """How the members of one household relate on this comparison (estimate.household_em)."""
+    if comparison.kind in ("first_name", "middle_name"):
+        return GIVEN_NAME
+    return SHARED if field_group(column_of(comparison)) in HOUSEHOLD_SHARED else PERSONAL
 
 
 def labels_from_truth(normalized: pl.DataFrame, pairs: pl.DataFrame,
