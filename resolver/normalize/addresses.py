@@ -76,10 +76,11 @@ def parse_address(text: str) -> tuple:
 
 
 def _looks_foreign(text: str, segments: list[list[str]]) -> bool:
-    last = " ".join(segments[-1]) if segments else ""
-    if last and last not in US_COUNTRY_NAMES and last in FOREIGN_COUNTRIES:
-        return True
-    folded = " ".join(t for seg in segments for t in seg)
+    flat = [t for seg in segments for t in seg]
+    for width in (1, 2, 3):  # "... LONDON, UK", "... PARIS FRANCE", "... NEW ZEALAND"
+        if len(flat) >= width and " ".join(flat[-width:]) in FOREIGN_COUNTRIES:
+            return True
+    folded = " ".join(flat)
     return bool(_NON_US_POSTCODE.search(folded))
 
 
