@@ -153,7 +153,7 @@ def _unit(flat: list[str], i: int) -> tuple[str | None, str | None, int]:
     if i < n and flat[i] in UNIT_TYPES:
         utype = UNIT_TYPES[flat[i]]
         i += 1
-        if i < n and flat[i] in UNIT_TYPES:
+        while i < n and flat[i] in UNIT_TYPES:  # "APT #4B", "APT # 4B"
             i += 1
         if i < n:
             return utype, flat[i].lstrip("#"), i + 1
