@@ -126,6 +126,10 @@ class _Reader:
                                 "comparisons", "thresholds", "clustering", "households",
                                 "survivorship", "model", "decisions"}, "")
         extra = tuple(self.get(doc, "extra_fields", "", list, []))
+        for i, name in enumerate(extra):
+            if name in CANONICAL_FIELDS or not str(name).isidentifier():
+                self.problem(f"extra_fields[{i}]", f"{name!r} clashes with a canonical field "
+                             "or is not a plain name; choose another (e.g. loyalty_id)")
         sources = self.sources(doc.get("sources"), set(extra))
         run = self.table(doc, "run", {"output_format", "seed", "link_type"})
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
