@@ -113,8 +113,25 @@ def _street_where(col: str) -> pl.Expr:
     return pl.col(col).str.split("|").list.last()
 
 
-def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level) -> pl.Expr:
+class Similarities:
+    """Similarity columns of one pair frame, each computed once: the levels of one
+    comparison (jaro_winkler >= 0.92, >= 0.88, >= 0.70) share one computation."""
+
+    def __init__(self, frame: pl.DataFrame):
+        self.frame = frame
+        self.cache: dict[tuple, pl.Series] = {}
+
+    def get(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple, op: str) -> pl.Series:
+        if (key, op) not in self.cache:
+            values = self.frame.select(left_expr.alias("a"), right_expr.alias("b"))
+            self.cache[(key, op)] = similarity(values, "a", "b", op)
+        return self.cache[(key, op)]
+
+
+def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
+                    sims: Similarities | None = None) -> pl.Expr:
     """A boolean expression over the pair frame: does this level hold?"""
+    sims = sims or Similarities(frame)
     col = column_of(comparison)
     l, r = pl.col(F.left(col)), pl.col(F.right(col))
     op = level.op
@@ -147,14 +164,13 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level) -
     if op == "last_7":
         return pl.col(F.left(F.PHONE_LAST7)) == pl.col(F.right(F.PHONE_LAST7))
     if op.startswith("street_"):  # fuzzy street name within the same ZIP (or city)
-        names = frame.select(_street_name(F.left(level.target)).alias("a"),
-                             _street_name(F.right(level.target)).alias("b"))
-        score = similarity(names, "a", "b", op.removeprefix("street_"))
+        score = sims.get(_street_name(F.left(level.target)), _street_name(F.right(level.target)),
+                         ("street", level.target), op.removeprefix("street_"))
         same_where = _street_where(F.left(level.target)) == _street_where(F.right(level.target))
         close = (pl.lit(score) >= level.threshold if op in ("street_jaro", "street_jaro_winkler")
                  else pl.lit(score) <= level.threshold)
         return same_where & close
-    score = pl.lit(similarity(frame, F.left(col), F.right(col), op))
+    score = pl.lit(sims.get(pl.col(F.left(col)), pl.col(F.right(col)), (col,), op))
     return score >= level.threshold if op in ("jaro", "jaro_winkler") else score <= level.threshold
 
 
@@ -166,11 +182,13 @@ def null_predicate(comparison: Comparison) -> pl.Expr:
     return left_missing | right_missing
 
 
-def comparison_levels(frame: pl.DataFrame, comparison: Comparison) -> pl.Expr:
+def comparison_levels(frame: pl.DataFrame, comparison: Comparison,
+                      sims: Similarities | None = None) -> pl.Expr:
     """gamma: 0 for null, else 1 + the index of the first level that holds."""
+    sims = sims or Similarities(frame)
     expr = pl.when(null_predicate(comparison)).then(pl.lit(NULL_LEVEL, pl.Int8))
     for i, level in enumerate(levels_of(comparison), start=1):
-        expr = expr.when(level_predicate(frame, comparison, level).fill_null(False)).then(
+        expr = expr.when(level_predicate(frame, comparison, level, sims).fill_null(False)).then(
             pl.lit(i, pl.Int8))
     return expr.otherwise(pl.lit(len(comparison.levels), pl.Int8)).alias(F.gamma(comparison.name))
 
@@ -180,5 +198,6 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
     """Candidate pairs -> pairs with one gamma_<name> column per comparison, plus the
     values needed for term-frequency adjustment (tf_<name>)."""
     frame = pairs_with_values(pairs, normalized, needed_columns(comparisons))
-    gammas = [comparison_levels(frame, c) for c in comparisons]
+    sims = Similarities(frame)
+    gammas = [comparison_levels(frame, c, sims) for c in comparisons]
     return frame.with_columns(gammas)
