@@ -25,6 +25,16 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
                            pl.col("last_name").str.to_lowercase().alias(F.LAST_NAME),
                            F.PHONE, F.EMAIL).join(
         current, on=["address_source", "address_record_id"], how="left")
+    # the surviving address may lack the unit that the individual's other records at
+    # the same building give
+    known_units = (records.filter(pl.col(F.UNIT_NUMBER).is_not_null())
+                   .group_by(F.ENTITY_ID, F.BUILDING_KEY)
+                   .agg(pl.col(F.UNIT_NUMBER).mode().sort().first().alias("known_unit")))
+    building = records.select(pl.col(F.SOURCE).alias("address_source"),
+                              pl.col(F.RECORD_ID).alias("address_record_id"), F.BUILDING_KEY)
+    people = (people.join(building, on=["address_source", "address_record_id"], how="left")
+              .join(known_units, on=[F.ENTITY_ID, F.BUILDING_KEY], how="left")
+              .with_columns(pl.coalesce(F.UNIT_NUMBER, "known_unit").alias(F.UNIT_NUMBER)))
     if not enabled:  # every individual is a household of one
         people = people.with_columns(pl.lit(None, pl.String).alias(c) for c in parts)
     households = assign_households(people.select(PERSON_COLUMNS))
