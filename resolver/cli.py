@@ -175,6 +175,9 @@ def explain(out_dir: OutArg,
         table.add_row(s["comparison"], str(s["value_a"] or ""), str(s["value_b"] or ""),
                       s["level"], f"{s['weight']:+.2f}",
                       f"{s['tf_adjustment']:+.2f}" if s["tf_adjustment"] else "")
+    if e.household_adjustment:
+        table.add_row("household", "", "", "another person of the household?",
+                      f"{e.household_adjustment:+.2f}", "")
     table.add_row("total", "", "", "", f"{e.match_weight:+.2f}", "")
     out.print(table)
     verdict = "the same individual" if e.same_individual else "different individuals"

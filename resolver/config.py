@@ -156,9 +156,10 @@ class _Reader:
         strong = tuple(self.get(clustering, "strong_identifiers", "clustering.", list,
                                 ["dob", "suffix"]))
         for i, name in enumerate(strong):
-            if name not in ("dob", "suffix", *extra):
+            if name not in ("dob", "suffix", "first_name", *extra):
                 self.problem(f"clustering.strong_identifiers[{i}]",
-                             f"{name!r} is not dob, suffix or a declared extra field")
+                             f"{name!r} is not dob, suffix, first_name or a declared extra "
+                             "field")
         source_names = [s.name for s in sources]
         priority = tuple(self.get(surv, "source_priority", "survivorship.", list, []))
         for i, name in enumerate(priority):

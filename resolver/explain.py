@@ -15,7 +15,7 @@ from resolver.evaluate import read_lineage
 from resolver.ingest import ingest
 from resolver.normalize import normalize_records
 from resolver.score.model import load_model
-from resolver.score.predict import predict, tf_adjustment_column
+from resolver.score.predict import HOUSEHOLD_ADJUSTMENT, predict, tf_adjustment_column
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Explanation:
     b: str
     prior_weight: float
     steps: list[dict]  # comparison, value_a, value_b, level, weight, tf_adjustment
+    household_adjustment: float  # how far "another person of the household" pulls it down
     match_weight: float
     probability: float
     same_individual: bool
@@ -70,6 +71,7 @@ def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
         pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY))
     entity = dict(lineage.filter(pl.col(F.RECORD_KEY).is_in([a, b]))
                   .select(F.RECORD_KEY, F.ENTITY_ID).iter_rows())
-    return Explanation(a, b, model.prior_weight, steps, scored[F.MATCH_WEIGHT],
+    return Explanation(a, b, model.prior_weight, steps, scored[HOUSEHOLD_ADJUSTMENT],
+                       scored[F.MATCH_WEIGHT],
                        scored[F.MATCH_PROBABILITY], entity.get(a) == entity.get(b),
                        entity.get(a, "?"), entity.get(b, "?"))

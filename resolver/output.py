@@ -38,8 +38,11 @@ def decide(scored: pl.DataFrame, steward: pl.DataFrame, config) -> pl.DataFrame:
 
 
 def strong_values(normalized: pl.DataFrame, identifiers: tuple[str, ...]) -> dict[str, list]:
-    column = {"dob": F.DOB_TEXT, "suffix": F.SUFFIX}
-    return {name: normalized.get_column(column.get(name, name)).to_list()
+    """identifier -> per-record value (None when missing), uid order."""
+    values = {"dob": pl.col(F.DOB_TEXT), "suffix": pl.col(F.SUFFIX),
+              "first_name": pl.concat_str(F.FIRST_NAME, pl.lit("|"),
+                                          pl.col(F.LAST_NAME).fill_null(""))}
+    return {name: normalized.select(values.get(name, pl.col(name))).to_series().to_list()
             for name in identifiers}
 
 

@@ -108,3 +108,13 @@ def test_oversized_clusters_are_flagged():
     result = cluster_individuals(5, _links([(0, 1, 9.0), (1, 2, 9.0), (2, 3, 9.0)]), {},
                                  NO_DECISIONS, 3)
     assert list(result.flags.values()) == ["oversized"]
+
+
+def test_twins_with_clearly_different_given_names_stay_apart_but_nicknames_join():
+    names = {"first_name": ["emily|sullivan", "vincent|sullivan", "em|sullivan",
+                            "robert|smith", "bob|smith", "smith|robert"]}
+    links = _links([(0, 1, 20.0), (0, 2, 15.0), (3, 4, 15.0), (4, 5, 12.0)])
+    result = cluster_individuals(6, links, names, NO_DECISIONS, 50)
+    assert result.cluster_of[0] != result.cluster_of[1]  # emily and vincent: twins
+    assert result.cluster_of[0] == result.cluster_of[2]  # em: a typo-close short form
+    assert len({result.cluster_of[i] for i in (3, 4, 5)}) == 1  # nickname, swapped names

@@ -52,8 +52,10 @@ KINDS: dict[str, Kind] = {
                                               "same_zip", "same_city", "street", "else"}), (
         "same_unit", "same_building", "street jaro_winkler >= 0.90", "same_zip", "else"),
         null_columns=(F.ADDRESS_KEY, F.ZIP5, F.CITY)),
+    # one edit, not Jaro-Winkler: "andrewsmith84@x" and "andrew_smith@y" share a long
+    # prefix and are usually two people
     "email": Kind(F.EMAIL, frozenset({"exact", "same_local_part", *SIMILARITY_OPS}), (
-        "exact", "same_local_part", "jaro_winkler >= 0.90", "else")),
+        "exact", "same_local_part", "levenshtein <= 1", "else")),
     "phone": Kind(F.PHONE, frozenset({"exact", "last_7", *SIMILARITY_OPS}), (
         "exact", "last_7", "levenshtein <= 1", "else")),
     "identifier": Kind(None, frozenset({"exact", *SIMILARITY_OPS}), (

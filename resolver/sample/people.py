@@ -177,7 +177,8 @@ def build_household(pop: Population, number: int) -> list[Person]:
         members += [a, b]
         if kind == "family":
             kids_dob = max(a.dob, b.dob) + dt.timedelta(days=rng.randint(7000, 12000))
-            kids_dob = min(kids_dob, dt.date(2009, 12, 31))
+            if kids_dob > dt.date(2009, 12, 31):  # children in the data are 16 or older
+                kids_dob = _date_between(rng, dt.date(1998, 1, 1), dt.date(2009, 12, 31))
             if rng.random() < 0.12:  # twins: same birthday, same surname, one address
                 sex = rng.choice("MF")
                 t1 = pop.person(hh, sex, last, kids_dob, address)

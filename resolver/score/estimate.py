@@ -139,7 +139,10 @@ SHARED, PERSONAL, GIVEN_NAME = "shared", "personal", "given_name"
 def household_em(patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray],
                  h: list[np.ndarray], u: list[np.ndarray], priors: np.ndarray,
                  roles: list[str], max_iterations: int, tolerance: float = 1e-6):
-    """EM over three classes (match, household, unrelated) with u fixed.
+    """EM over three classes (match, household, unrelated) with m and u fixed: it
+    estimates h and the class shares. m is not re-estimated here: in the candidate pairs
+    the strangers who share a name (and nothing else) fit no class well, and a free m
+    would absorb them, flattening every "else" weight.
 
     roles, per comparison: "shared" (housemates agree on it: address, phone, surname),
     "personal" (housemates mostly differ, but twins share a birthday and Jr/Sr a name
@@ -156,9 +159,9 @@ def household_em(patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray],
         posterior /= posterior.sum(axis=1, keepdims=True)
         weights = posterior * counts[:, None]
         change = 0.0
-        for params, column in ((m, 0), (h, 1)):
+        for params, column in ((h, 1),):  # m stays as the per-rule EM estimated it
             for j in range(len(params)):
-                if column == 1 and roles[j] == GIVEN_NAME:
+                if roles[j] == GIVEN_NAME:
                     continue
                 k = len(params[j])
                 c = np.bincount(patterns[:, j], weights=weights[:, column], minlength=k + 1)[1:]
