@@ -33,7 +33,8 @@ def _tokens(text: str) -> list[str]:
 
 
 def _split_commas(text: str) -> list[list[str]]:
-    return [_tokens(part) for part in text.split(",") if _tokens(part)]
+    segments = (_tokens(part) for part in text.split(","))
+    return [tokens for tokens in segments if tokens]
 
 
 def parse_address(text: str) -> tuple:

@@ -18,6 +18,23 @@ PLUS_TAGS = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.
              "icloud.com", "me.com", "protonmail.com", "proton.me", "fastmail.com")
 
 
+_EXTENSION = r"(?i)\s*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$"
+
+
+def phone_key(col: pl.Expr) -> pl.Expr:
+    """A raw phone reduced to what parsing depends on: a leading +, the digits, the
+    extension ("(312) 867-5309 x12" and "312.867.5309 ext 12" share one key)."""
+    extension = col.str.extract(_EXTENSION, 1)
+    number = col.str.replace(_EXTENSION, "")
+    digits = number.str.replace_all(r"\D", "")
+    plus = pl.when(number.str.strip_chars().str.starts_with("+")).then(pl.lit("+")).otherwise(
+        pl.lit(""))
+    key = pl.concat_str(plus, digits, pl.when(extension.is_not_null()).then(
+        pl.concat_str(pl.lit(" ext "), extension)).otherwise(pl.lit("")))
+    has_letters = number.str.contains(r"[A-Za-z]")  # keep "call me" as written: not a number
+    return pl.when(has_letters | (digits == "")).then(col).otherwise(key)
+
+
 def parse_phone(text: str, region: str) -> tuple:
     digits = re.sub(r"\D", "", text)
     if not digits:

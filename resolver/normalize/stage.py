@@ -74,8 +74,9 @@ def normalize_addresses(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataF
 
 
 def normalize_phones(records: pl.DataFrame, region: str) -> pl.DataFrame:
-    parts = map_distinct(records.get_column(F.raw("phone")),
-                         lambda v: contacts.parse_phone(v, region), contacts.PHONE_SCHEMA)
+    # one number is written many ways across sources: parse each number once
+    keys = records.select(contacts.phone_key(pl.col(F.raw("phone")))).to_series()
+    parts = map_distinct(keys, lambda v: contacts.parse_phone(v, region), contacts.PHONE_SCHEMA)
     return parts.with_columns(pl.col(F.PHONE_STATUS).fill_null(F.STATUS_MISSING))
 
 

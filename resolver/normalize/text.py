@@ -16,6 +16,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():  # the common case, and ~10x faster than decomposing
+        return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
