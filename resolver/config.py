@@ -69,6 +69,7 @@ class Config:
     em_max_iterations: int = 50
     household_class: bool = True  # fit a "same household, other person" class
     u_sample_pairs: int = 1_000_000
+    max_training_pairs: int = 300_000  # per training rule, sampled
     seed: int = 42
     decisions_path: Path | None = None
     output_format: str = "parquet"
@@ -140,7 +141,8 @@ class _Reader:
         households = self.table(doc, "households", {"enabled"})
         surv = self.table(doc, "survivorship", {"default", "fields", "source_priority"})
         model = self.table(doc, "model", {"path", "max_iterations", "u_sample_pairs",
-                                          "training_rules", "household_class"})
+                                          "training_rules", "household_class",
+                                          "max_training_pairs"})
         decisions = self.table(doc, "decisions", {"path"})
         match = self.get(thresholds, "match", "thresholds.", float, 0.95)
         review = self.get(thresholds, "review", "thresholds.", float, 0.5)
@@ -192,6 +194,7 @@ class _Reader:
             em_max_iterations=self.get(model, "max_iterations", "model.", int, 50),
             household_class=self.get(model, "household_class", "model.", bool, True),
             u_sample_pairs=self.get(model, "u_sample_pairs", "model.", int, 1_000_000),
+            max_training_pairs=self.get(model, "max_training_pairs", "model.", int, 300_000),
             seed=self.get(run, "seed", "run.", int, 42),
             decisions_path=self.path_or_none(decisions, "path", "decisions."),
             output_format=fmt,

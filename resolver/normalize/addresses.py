@@ -33,8 +33,19 @@ def _tokens(text: str) -> list[str]:
 
 
 def _split_commas(text: str) -> list[list[str]]:
-    segments = (_tokens(part) for part in text.split(","))
-    return [tokens for tokens in segments if tokens]
+    """Tokens per comma-separated segment, folding the whole line once."""
+    tokens = _tokens(text.replace(",", " commasep "))
+    segments, current = [], []
+    for token in tokens:
+        if token == "COMMASEP":
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        segments.append(current)
+    return segments
 
 
 def parse_address(text: str) -> tuple:

@@ -3,6 +3,7 @@ flagged, never guessed) and emails lower-cased and syntax-checked, with optional
 rules (Gmail ignores dots; Gmail and Outlook ignore +tags)."""
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 import polars as pl
@@ -35,12 +36,26 @@ def phone_key(col: pl.Expr) -> pl.Expr:
     return pl.when(has_letters | (digits == "")).then(col).otherwise(key)
 
 
+@lru_cache(maxsize=100_000)
+def _nanp_prefix_valid(prefix: str) -> bool:
+    """Whether numbers starting with this area code and exchange are valid: US number
+    patterns in phonenumbers' metadata depend on these six digits, so one check serves
+    every line number behind them."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(f"+1{prefix}2345", None))
+
+
 def parse_phone(text: str, region: str) -> tuple:
     digits = re.sub(r"\D", "", text)
     if not digits:
         return None, None, None, F.STATUS_MISSING
     if is_junk_phone_digits(digits):
         return None, None, None, F.STATUS_JUNK
+    national = digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
+    plain = text.strip().lstrip("+").isdigit() and (text.strip()[0] != "+" or len(digits) == 11)
+    if region == "US" and plain and len(national) == 10:  # the common case, fast
+        if not _nanp_prefix_valid(national[:6]):
+            return None, None, None, F.STATUS_INVALID
+        return f"+1{national}", None, national[-7:], F.STATUS_OK
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -68,6 +68,9 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
     rule_gammas = {}
     for rule in config.training_rules:
         pairs = rule_pairs(normalized, rule, config.max_block_size, link_only)
+        if pairs.height > config.max_training_pairs:  # EM needs a sample, not every pair
+            pairs = pairs.sample(config.max_training_pairs, seed=config.seed).sort(
+                F.UID_L, F.UID_R)
         rule_gammas[rule.name] = (compare_pairs(pairs, normalized, config.comparisons),
                                   comparisons_free_of(rule.keys, config.comparisons))
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
