@@ -20,7 +20,7 @@ GOLDEN_FIELDS = {
     "middle_name": (F.NAME_DISPLAY["middle_name"], pl.col(F.NAME_STATUS) == F.STATUS_OK),
     "last_name": (F.NAME_DISPLAY["last_name"], pl.col(F.NAME_STATUS) == F.STATUS_OK),
     "suffix": (F.NAME_DISPLAY["suffix"], pl.col(F.NAME_STATUS) == F.STATUS_OK),
-    "dob": (F.DOB_TEXT, pl.col(F.DOB_STATUS) == F.STATUS_OK),
+    "dob": (F.DOB, pl.col(F.DOB_STATUS) == F.STATUS_OK),  # ISO date
     "address": (F.ADDRESS_LINE, pl.col(F.ADDRESS_STATUS) == F.STATUS_OK),
     "email": (F.EMAIL, pl.col(F.EMAIL_STATUS) == F.STATUS_OK),
     "phone": (F.PHONE, pl.col(F.PHONE_STATUS) == F.STATUS_OK),
