@@ -11,8 +11,8 @@ from resolver.errors import InputError
 GUESSES = [  # canonical field, patterns of column names (lower case, no separators)
     ("record_id", r"^(id|recordid|customerid|custid|userid|clientid|caseref|cardnumber|"
                   r"recid|key|accountid|memberid)$"),
-    ("updated_at", r"(updated|modified|lastchange|timestamp|createdat|signup|enrolled|"
-                   r"calltime|date)$"),
+    ("updated_at", r"^(?!.*(birth|dob)).*(updated|modified|lastchange|timestamp|created|"
+                   r"signup|enrolled|calltime|date)"),
     ("full_name", r"^(name|fullname|customername|cardholder|caller|contactname)$"),
     ("prefix", r"^(prefix|title|salutation)$"),
     ("first_name", r"^(first|firstname|givenname|fname|forename)$"),
