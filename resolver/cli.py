@@ -79,6 +79,11 @@ def run(config: ConfigArg,
     summary = execute(cfg, out_dir, output_format or cfg.output_format, previous,
                       progress=(lambda stage: err.print(f"[dim]{stage}...[/dim]"))
                       if interactive else None)
+    for rule, skipped in summary["counts"]["oversized_blocks"].items():
+        err.print(f"warning: blocking rule {rule} skipped {skipped['blocks']} block(s) larger "
+                  f"than blocking.max_block_size (largest {skipped['largest']:,} records, "
+                  f"{skipped['records']:,} in all); add a key to the rule or raise the cap",
+                  markup=False, highlight=False)
     if as_json:
         print(json.dumps(summary, indent=2, default=str))
     elif not quiet:

@@ -101,3 +101,15 @@ def test_tiny_run_writes_every_output_and_csv_on_request(tiny):
 def test_usage_errors_exit_2():
     assert resolver("run").returncode == 2
     assert resolver("frobnicate").returncode == 2
+
+
+def test_oversized_blocks_are_warned_about_by_size_never_by_value(tiny):
+    folder, config = tiny
+    rows = "".join(f"{i},Ann Lee{i},1980-01-02\n" for i in range(12))
+    (folder / "a.csv").write_text("id,name,birth\n" + rows)
+    config.write_text(config.read_text().replace("[blocking]\n",
+                                                 "[blocking]\nmax_block_size = 5\n"))
+    done = resolver("run", config, "--out", folder / "out", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "warning: blocking rule dob skipped 1 block(s) larger than" in done.stderr
+    assert "largest 12 records" in done.stderr and "1980" not in done.stderr

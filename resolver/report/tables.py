@@ -35,6 +35,9 @@ def run_counts(result) -> dict:
         "flagged_individuals": len(result.clustering.flags),
         "unknown_decisions": result.unknown_decisions,
         "changes": dict(changes.sort("change").iter_rows()),
+        "oversized_blocks": {s.rule: {"blocks": s.skipped_blocks, "records": s.skipped_records,
+                                      "largest": s.largest_blocks[0]}
+                             for s in result.blocking if s.skipped_blocks},
     }
 
 
