@@ -3,11 +3,18 @@ histories (moves, marriages, changed emails). Sources are drawn from this in sou
 
 import datetime as dt
 import random
+from itertools import accumulate
 from dataclasses import dataclass, field, replace
 
 from resolver.sample import reference as R
 
 START, END = dt.date(2018, 1, 1), dt.date(2026, 6, 30)
+LAST_WEIGHTS = list(accumulate(1 / (i + 1) ** 0.9 for i in range(len(R.LAST))))  # Zipf-like
+GIVEN_WEIGHTS = {sex: list(accumulate(1 / (i + 1) ** 0.6 for i in range(len(names))))
+                 for sex, names in (("M", R.MALE), ("F", R.FEMALE))}
+AREA_CODES: dict[str, list[str]] = {}  # state -> area codes of its first listed place
+for _place in R.PLACES:
+    AREA_CODES.setdefault(_place[1], _place[4])
 
 
 @dataclass(frozen=True)
@@ -50,8 +57,7 @@ class Person:
 class Population:
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.last_weights = [1 / (i + 1) ** 0.9 for i in range(len(R.LAST))]
-        self.buildings: list[Address] = []
+        self.open_buildings: list[Address] = []  # apartment buildings with units left
         self.units_left: dict[Address, int] = {}
         self.used_units: set[tuple] = set()
         self.used_phones: set[str] = set()
@@ -63,10 +69,11 @@ class Population:
 
     def new_address(self, apartment: bool) -> Address:
         rng = self.rng
-        open_buildings = [b for b in self.buildings if self.units_left[b] > 0]
-        if apartment and open_buildings and rng.random() < 0.7:
-            base = rng.choice(open_buildings[-50:])
+        if apartment and self.open_buildings and rng.random() < 0.7:
+            base = rng.choice(self.open_buildings[-50:])
             self.units_left[base] -= 1
+            if self.units_left[base] == 0:
+                self.open_buildings.remove(base)
         else:
             city, state, state_name, zip3, _ = self.place()
             base = Address(
@@ -76,7 +83,7 @@ class Population:
                 unit=None, city=city, state=state, state_name=state_name,
                 zip5=zip3 + f"{rng.randint(1, 99):02d}", zip4=f"{rng.randint(1, 9999):04d}")
             if apartment:
-                self.buildings.append(base)
+                self.open_buildings.append(base)
                 self.units_left[base] = rng.randint(2, 16)
         if not apartment:
             return base
@@ -91,7 +98,7 @@ class Population:
 
     def phone_for(self, state: str) -> str:
         rng = self.rng
-        areas = next(p[4] for p in R.PLACES if p[1] == state)
+        areas = AREA_CODES[state]
         while True:
             exchange = rng.randint(201, 989)
             if exchange % 100 == 11 or exchange == 555:
@@ -105,13 +112,12 @@ class Population:
     def surname(self) -> str:
         if self.rng.random() < 0.02:
             return self.rng.choice(R.MULTIPART_LAST)
-        return self.rng.choices(R.LAST, weights=self.last_weights)[0]
+        return self.rng.choices(R.LAST, cum_weights=LAST_WEIGHTS)[0]
 
     def given(self, sex: str, avoid: set[str] = frozenset()) -> str:
         names = R.MALE if sex == "M" else R.FEMALE
-        weights = [1 / (i + 1) ** 0.6 for i in range(len(names))]
         while True:
-            name = self.rng.choices(names, weights=weights)[0]
+            name = self.rng.choices(names, cum_weights=GIVEN_WEIGHTS[sex])[0]
             if name not in avoid:
                 return name
 
