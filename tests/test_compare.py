@@ -120,3 +120,11 @@ def test_identifier_levels(left, right, want):
 def test_bad_level_labels_are_refused(kind, label):
     with pytest.raises(ValueError):
         parse_level(kind, label)
+
+
+@pytest.mark.parametrize("left,right,want", [
+    ("JR", "JR", "exact"), ("JR", None, "missing_one_side"), (None, None, "null"),
+    ("JR", "SR", "else")])
+def test_missing_one_side_level(left, right, want):
+    levels = ("exact", "missing_one_side", "else")
+    assert _level("text", levels, {"suffix": left}, {"suffix": right}, field="suffix") == want

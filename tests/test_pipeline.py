@@ -71,6 +71,12 @@ def test_twins_are_never_merged(sample_run):
     assert merged.height == 0
 
 
+def test_jr_and_sr_are_never_merged(sample_run):
+    _, out = sample_run
+    merged = _people_per_entity(out, "jr_sr").filter(pl.col("person_id").list.len() > 1)
+    assert merged.height == 0
+
+
 def test_jr_and_sr_are_never_merged_when_their_records_tell_them_apart(sample_run):
     """A record with neither a suffix nor a birth date cannot be told from the other
     generation; every other Jr/Sr record must stay with its own person."""

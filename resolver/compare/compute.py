@@ -137,6 +137,8 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
     op = level.op
     if op == "else":
         return pl.lit(True)
+    if op == "missing_one_side":
+        return l.is_null() ^ r.is_null()
     if op == "exact":
         return l == r
     if level.target and not op.startswith("street_"):
@@ -175,10 +177,13 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
 
 
 def null_predicate(comparison: Comparison) -> pl.Expr:
+    """Either side missing; both sides when the comparison has a missing_one_side level."""
     spec = KINDS[comparison.kind]
     columns = spec.null_columns or (column_of(comparison),)
     left_missing = pl.all_horizontal(pl.col(F.left(c)).is_null() for c in columns)
     right_missing = pl.all_horizontal(pl.col(F.right(c)).is_null() for c in columns)
+    if "missing_one_side" in comparison.levels:
+        return left_missing & right_missing
     return left_missing | right_missing
 
 

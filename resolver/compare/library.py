@@ -58,9 +58,10 @@ KINDS: dict[str, Kind] = {
         "exact", "same_local_part", "levenshtein <= 1", "else")),
     "phone": Kind(F.PHONE, frozenset({"exact", "last_7", *SIMILARITY_OPS}), (
         "exact", "last_7", "levenshtein <= 1", "else")),
-    "identifier": Kind(None, frozenset({"exact", *SIMILARITY_OPS}), (
+    "identifier": Kind(None, frozenset({"exact", "missing_one_side", *SIMILARITY_OPS}), (
         "exact", "damerau_levenshtein <= 1", "else")),
-    "text": Kind(None, frozenset({"exact", *SIMILARITY_OPS}), (
+    # missing_one_side: "JR" against nothing is evidence of its own, not a null
+    "text": Kind(None, frozenset({"exact", "missing_one_side", *SIMILARITY_OPS}), (
         "exact", "jaro_winkler >= 0.90", "else")),
 }
 _SIMILARITY = re.compile(r"^(?:(street)\s+)?([a-z_]+)\s*(>=|<=)\s*([0-9.]+)$")
