@@ -87,8 +87,13 @@ def run_pipeline(config: Config, previous: Path | None = None,
         resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
             ids, on="cluster").drop("cluster").sort(F.UID)
     with _stage(t, "golden", progress):
+        flags = pl.DataFrame({"cluster": list(clustering.flags),
+                              F.CLUSTER_FLAG: list(clustering.flags.values())},
+                             schema={"cluster": pl.Int64, F.CLUSTER_FLAG: pl.String})
+        flagged = ids.join(flags, on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
         entities, households = with_households(golden_records(resolved, config), resolved,
                                                config.households)
+        entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
         lineage = lineage_frame(resolved, entities, scored)
         pair_output = pairs_frame(scored, clustering, normalized, config)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,

@@ -118,3 +118,11 @@ def test_twins_with_clearly_different_given_names_stay_apart_but_nicknames_join(
     assert result.cluster_of[0] != result.cluster_of[1]  # emily and vincent: twins
     assert result.cluster_of[0] == result.cluster_of[2]  # em: a typo-close short form
     assert len({result.cluster_of[i] for i in (3, 4, 5)}) == 1  # nickname, swapped names
+
+
+def test_sparsely_linked_clusters_are_flagged_as_low_cohesion():
+    chain = _links([(i, i + 1, 9.0) for i in range(6)])  # 7 records, 6 of 21 pairs linked
+    dense = _links([(0, 1, 9.0), (1, 2, 9.0), (0, 2, 9.0), (2, 3, 9.0), (0, 3, 9.0)])
+    assert list(cluster_individuals(7, chain, {}, NO_DECISIONS, 50).flags.values()) == [
+        "low_cohesion"]
+    assert cluster_individuals(4, dense, {}, NO_DECISIONS, 50).flags == {}

@@ -4,8 +4,9 @@ Plain connected components lets one wrong link merge two families. Here links ar
 strongest first (Kruskal's order over match weights, as in constrained agglomerative
 clustering): two clusters are joined only when no record of one conflicts with a record
 of the other on a strong identifier (dob, Jr/Sr suffix, extra ids) and no steward
-cannot-link separates them. Steward must-links are joined first, unguarded. Clusters
-larger than `max_cluster_size`, or that a guard refused to join, are flagged for review.
+cannot-link separates them. Steward must-links are joined first, unguarded. Clusters are
+flagged for review when larger than `max_cluster_size`, when a guard refused to join them,
+or when sparsely linked (4+ records with under 30% of their pairs linked: a chain).
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from resolver.cluster.union_find import UnionFind
 
 FLAG_OVERSIZED = "oversized"
 FLAG_GUARDED = "guard_refused_merge"
+FLAG_LOW_COHESION = "low_cohesion"
+MIN_COHESION = 0.3  # share of a cluster's record pairs linked at the match threshold
+MIN_COHESION_SIZE = 4
 
 
 @dataclass
@@ -88,9 +92,17 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
     roots = uf.components()
     for a, b, _ in refused:
         flags[roots[a]] = flags[roots[b]] = FLAG_GUARDED
+    linked: dict[int, int] = {}
+    for a, b in links.select(F.UID_L, F.UID_R).iter_rows():
+        if roots[a] == roots[b]:
+            linked[roots[a]] = linked.get(roots[a], 0) + 1
     for root in set(roots):
-        if uf.size[root] > max_cluster_size:
+        size = uf.size[root]
+        if size > max_cluster_size:
             flags[root] = FLAG_OVERSIZED
+        elif size >= MIN_COHESION_SIZE and linked.get(root, 0) < MIN_COHESION * size * (
+                size - 1) / 2:
+            flags[root] = FLAG_LOW_COHESION
     return Clustering(roots, pl.DataFrame(refused, schema={F.UID_L: pl.UInt32,
                                                             F.UID_R: pl.UInt32,
                                                             "reason": pl.String},
