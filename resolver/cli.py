@@ -75,10 +75,14 @@ def run(config: ConfigArg,
     if output_format not in (None, "parquet", "csv"):
         raise ResolverError("--format must be parquet or csv")
     cfg = load_config(config)
-    interactive = sys.stderr.isatty() and not quiet and not as_json
-    summary = execute(cfg, out_dir, output_format or cfg.output_format, previous,
-                      progress=(lambda stage: err.print(f"[dim]{stage}...[/dim]"))
-                      if interactive else None)
+    fmt = output_format or cfg.output_format
+    if quiet or as_json:
+        summary = execute(cfg, out_dir, fmt, previous)
+    elif sys.stderr.isatty():
+        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous)
+    else:  # logs and pipes: one plain line per stage
+        summary = execute(cfg, out_dir, fmt, previous, progress=lambda stage: print(
+            f"resolver: {stage}", file=sys.stderr, flush=True))
     for rule, skipped in summary["counts"]["oversized_blocks"].items():
         err.print(f"warning: blocking rule {rule} skipped {skipped['blocks']} block(s) larger "
                   f"than blocking.max_block_size (largest {skipped['largest']:,} records, "
@@ -90,6 +94,25 @@ def run(config: ConfigArg,
         from resolver.report.terminal import run_summary
 
         run_summary(out, summary["counts"], summary["timings"], out_dir)
+
+
+def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None) -> dict:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from resolver.pipeline import STAGES
+    from resolver.run import execute
+
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("ingest", total=len(STAGES) + 1)
+
+        def advance(stage: str) -> None:
+            done = STAGES.index(stage) if stage in STAGES else len(STAGES)  # "write" last
+            bar.update(task, description=stage, completed=done)
+
+        summary = execute(cfg, out_dir, fmt, previous, progress=advance)
+        bar.update(task, description="written", completed=len(STAGES) + 1)
+    return summary
 
 
 @app.command()

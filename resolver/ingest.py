@@ -14,18 +14,25 @@ from resolver.errors import InputError
 from resolver.normalize.dates import parse_timestamp_column
 
 
+def _scan(source: Source) -> pl.LazyFrame:
+    if source.format == "parquet":
+        return pl.scan_parquet(source.path)
+    return pl.scan_csv(source.path, infer_schema=False, separator=source.delimiter,
+                       encoding="utf8-lossy")
+
+
 def read_source_frame(source: Source) -> pl.DataFrame:
-    """The source file as it is, every column a string."""
+    """The columns the config maps from a source (lazily scanned), every one a string."""
     if not source.path.is_file():
         raise InputError(f"source {source.name!r}: file not found: {source.path}. "
                          "Fix the path in the config (relative paths start at the config's "
                          "folder)")
     try:
-        if source.format == "parquet":
-            frame = pl.read_parquet(source.path)
-            return frame.with_columns(pl.all().cast(pl.String))
-        return pl.read_csv(source.path, infer_schema=False, separator=source.delimiter,
-                           encoding="utf8-lossy")
+        scan = _scan(source)
+        check_columns(source, scan.collect_schema().names())
+        wanted = sorted({source.id_column, *source.columns.values(),
+                         *([source.updated_at_column] if source.updated_at_column else [])})
+        return scan.select(pl.col(c).cast(pl.String) for c in wanted).collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
         kind = type(exc).__name__
         raise InputError(f"source {source.name!r}: cannot read {source.path} as "
@@ -33,15 +40,15 @@ def read_source_frame(source: Source) -> pl.DataFrame:
                          "encoding (UTF-8)") from None
 
 
-def check_columns(source: Source, frame: pl.DataFrame) -> None:
+def check_columns(source: Source, columns: list[str]) -> None:
     wanted = {"id_column": source.id_column, **{f"columns.{k}": v
                                                  for k, v in source.columns.items()}}
     if source.updated_at_column:
         wanted["updated_at"] = source.updated_at_column
-    missing = [f"{key} = {col!r}" for key, col in wanted.items() if col not in frame.columns]
+    missing = [f"{key} = {col!r}" for key, col in wanted.items() if col not in columns]
     if missing:
         raise InputError(f"source {source.name!r} ({source.path}): column(s) not found: "
-                         f"{', '.join(missing)}. The file has {frame.columns}; fix the "
+                         f"{', '.join(missing)}. The file has {columns}; fix the "
                          "mapping in the config")
 
 
@@ -61,7 +68,6 @@ def check_ids(source: Source, ids: pl.Series) -> None:
 
 def read_source(source: Source, fields: tuple[str, ...]) -> pl.DataFrame:
     frame = read_source_frame(source)
-    check_columns(source, frame)
     ids = frame.get_column(source.id_column).str.strip_chars()
     check_ids(source, ids)
     updated = (parse_timestamp_column(frame.get_column(source.updated_at_column),

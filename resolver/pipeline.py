@@ -28,6 +28,9 @@ from resolver.score.predict import predict
 from resolver.score.train import train_model
 
 
+STAGES = ("ingest", "normalize", "block", "compare", "train", "score", "cluster", "golden")
+
+
 @dataclass
 class RunResult:
     config: Config

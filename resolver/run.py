@@ -35,6 +35,8 @@ def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = Non
         "report.html": render_report(result, counts),
         "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
     }
+    if progress:
+        progress("write")
     write_outputs(out_dir, frames, documents, fmt)
     return {"out": str(out_dir), "counts": counts, "timings": result.timings}
 
