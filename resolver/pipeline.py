@@ -25,7 +25,7 @@ from resolver.normalize import normalize_records
 from resolver.output import decide, lineage_frame, pairs_frame, read_previous, strong_values
 from resolver.score.model import Model, load_model
 from resolver.score.predict import predict
-from resolver.score.train import train_model
+from resolver.score.train import labels_from_decisions, train_model
 
 
 STAGES = ("ingest", "normalize", "block", "compare", "train", "score", "cluster", "golden")
@@ -74,11 +74,12 @@ def run_pipeline(config: Config, previous: Path | None = None,
     with _stage(t, "compare", progress):
         gammas = compare_pairs(pairs, normalized, config.comparisons)
     with _stage(t, "train", progress):
+        steward, unknown = decision_pairs(decisions, normalized)
         model = (load_model(config.model_path, config.comparisons)
                  if config.model_path and config.model_path.is_file()
-                 else train_model(config, normalized, gammas))
+                 else train_model(config, normalized, gammas,
+                                  labels_from_decisions(steward, gammas)))
     with _stage(t, "score", progress):
-        steward, unknown = decision_pairs(decisions, normalized)
         scored = decide(predict(gammas, model, config.comparisons, normalized), steward, config)
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")

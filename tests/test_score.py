@@ -45,3 +45,27 @@ def test_prior_fixed_point_counts_expected_matches_over_all_pairs():
     # these 50,000 pairs are all pairs there are: λ should come out near the true 5%
     prior = estimate_prior(patterns, counts, m, u, total_pairs=50_000)
     assert abs(prior - is_match.mean()) < 0.005
+
+
+def test_labelled_pairs_train_m_from_the_matches():
+    from resolver.score.estimate import train_supervised
+
+    rng = np.random.default_rng(9)
+    m = [np.array([0.8, 0.15, 0.05])]
+    u = [np.array([0.05, 0.15, 0.8])]
+    gammas, is_match = _simulate(20_000, 0.3, m, u, rng)
+    comparison = (Comparison("c0", "text", ("a", "b", "else")),)
+    model = train_supervised(gammas, is_match, {"c0": list(u[0])}, comparison, 20_000 * 50)
+    assert np.abs(np.array(model.comparisons[0].m) - m[0]).max() < 0.02
+    assert model.trained["labelled_matches"] == int(is_match.sum())
+
+
+def test_a_few_steward_decisions_do_not_replace_em_but_many_do():
+    from resolver.score.train import labels_from_decisions
+
+    gammas = pl.DataFrame({"uid_l": list(range(300)), "uid_r": list(range(1, 301))})
+    few = pl.DataFrame({"uid_l": [0, 1], "uid_r": [1, 2], "decision": ["match", "no_match"]})
+    many = pl.DataFrame({"uid_l": list(range(150)), "uid_r": list(range(1, 151)),
+                         "decision": ["match", "no_match"] * 75})
+    assert labels_from_decisions(few, gammas) is None
+    assert labels_from_decisions(many, gammas).height == 150

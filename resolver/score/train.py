@@ -85,6 +85,20 @@ def household_role(comparison: Comparison) -> str:
     return SHARED if field_group(column_of(comparison)) in HOUSEHOLD_SHARED else PERSONAL
 
 
+MIN_STEWARD_LABELS = 100  # labelled candidate pairs, with MIN_EACH of either kind
+MIN_EACH = 20
+
+
+def labels_from_decisions(steward: pl.DataFrame, gammas: pl.DataFrame) -> pl.DataFrame | None:
+    """Steward decisions as training labels, when there are enough of them to beat EM."""
+    labelled = steward.join(gammas.select(F.UID_L, F.UID_R), on=[F.UID_L, F.UID_R]).select(
+        F.UID_L, F.UID_R, (pl.col("decision") == "match").alias("is_match"))
+    matches = int(labelled.get_column("is_match").sum())
+    enough = (labelled.height >= MIN_STEWARD_LABELS and matches >= MIN_EACH
+              and labelled.height - matches >= MIN_EACH)
+    return labelled if enough else None
+
+
 def labels_from_truth(normalized: pl.DataFrame, pairs: pl.DataFrame,
                       truth: pl.DataFrame) -> pl.DataFrame:
     """(uid_l, uid_r, is_match) for candidate pairs, from a truth file's person ids."""
