@@ -68,3 +68,12 @@ def test_date_parsing_never_raises(values):
     assert parsed.height == len(values)
     ok = parsed.filter(pl.col("dob_status") == "ok")
     assert ok.get_column("dob").null_count() == 0
+
+
+def test_parallel_parsing_gives_the_sequential_result_in_order(monkeypatch):
+    from resolver.normalize import text
+
+    values = [f"{i} N Main St Apt {i % 7}, Springfield IL 62704" for i in range(400)]
+    sequential = [addresses.parse_address(v) for v in values]
+    monkeypatch.setattr(text, "PARALLEL_MIN_VALUES", 10)
+    assert text.parse_all(addresses.parse_address, values) == sequential

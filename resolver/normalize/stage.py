@@ -4,6 +4,8 @@ A pure function of the records frame and the config, so an engine such as Spark 
 per partition. Parsers run once per distinct value (see text.map_distinct).
 """
 
+from functools import partial
+
 import polars as pl
 
 from resolver import frames as F
@@ -25,6 +27,14 @@ def _parse_name_key(key: str) -> tuple:
     return names.name_parts(names.parse_split_name(first, middle, last, suffix, prefix))
 
 
+def _first_name_keys(first: str) -> tuple:
+    return names.nickname_group(first), names.metaphone(first)
+
+
+def _last_name_keys(last: str) -> tuple:
+    return (names.metaphone(last),)
+
+
 def normalize_names(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataFrame:
     raw_cols = [F.raw(f) for f in F.NAME_FIELDS]
     key = pl.concat_str([pl.col(c).fill_null("") for c in raw_cols], separator=_SEP)
@@ -39,10 +49,8 @@ def normalize_names(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataFrame
         pl.when(is_junk[F.FIRST_NAME] & is_junk[F.LAST_NAME]).then(pl.lit(F.STATUS_JUNK))
         .otherwise(pl.col(F.NAME_STATUS)).alias(F.NAME_STATUS),
     )
-    first_keys = map_distinct(parts.get_column(F.FIRST_NAME),
-                              lambda v: (names.nickname_group(v), names.metaphone(v)),
-                              KEY_SCHEMA)
-    last_keys = map_distinct(parts.get_column(F.LAST_NAME), lambda v: (names.metaphone(v),),
+    first_keys = map_distinct(parts.get_column(F.FIRST_NAME), _first_name_keys, KEY_SCHEMA)
+    last_keys = map_distinct(parts.get_column(F.LAST_NAME), _last_name_keys,
                              {F.LAST_NAME_METAPHONE: str})
     return pl.concat([parts, first_keys, last_keys], how="horizontal")
 
@@ -76,7 +84,8 @@ def normalize_addresses(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataF
 def normalize_phones(records: pl.DataFrame, region: str) -> pl.DataFrame:
     # one number is written many ways across sources: parse each number once
     keys = records.select(contacts.phone_key(pl.col(F.raw("phone")))).to_series()
-    parts = map_distinct(keys, lambda v: contacts.parse_phone(v, region), contacts.PHONE_SCHEMA)
+    parts = map_distinct(keys, partial(contacts.parse_phone, region=region),
+                         contacts.PHONE_SCHEMA)
     return parts.with_columns(pl.col(F.PHONE_STATUS).fill_null(F.STATUS_MISSING))
 
 

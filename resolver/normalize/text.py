@@ -1,9 +1,13 @@
 """Text primitives shared by every normalizer: case folding, accent stripping, and
 running a Python parser once per distinct value."""
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache, partial
+from multiprocessing import get_context
 
 import polars as pl
 
@@ -48,6 +52,33 @@ def fold_expr(col: pl.Expr) -> pl.Expr:
     )
 
 
+PARALLEL_MIN_VALUES = 20_000  # below this, starting worker processes costs more than it saves
+
+
+def _parse_chunk(parse: Callable[[str], tuple], chunk: list[str]) -> list[tuple]:
+    return [parse(v) for v in chunk]
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ProcessPoolExecutor | None:
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2:
+        return None
+    # spawn, not fork: forking a process that runs polars' thread pool can deadlock
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+
+
+def parse_all(parse: Callable[[str], tuple], values: list[str]) -> list[tuple]:
+    """parse over values, in order; large inputs are split over worker processes (the
+    parsers are pure Python and hold the GIL). `parse` must be importable (no lambdas)."""
+    pool = _pool() if len(values) >= PARALLEL_MIN_VALUES else None
+    if pool is None:
+        return [parse(v) for v in values]
+    size = -(-len(values) // (4 * pool._max_workers))
+    chunks = [values[i:i + size] for i in range(0, len(values), size)]
+    return [row for rows in pool.map(partial(_parse_chunk, parse), chunks) for row in rows]
+
+
 def map_distinct(values: pl.Series, parse: Callable[[str], tuple], schema: dict) -> pl.DataFrame:
     """Run `parse` once per distinct non-null value; one output row per input row.
 
@@ -55,7 +86,7 @@ def map_distinct(values: pl.Series, parse: Callable[[str], tuple], schema: dict)
     distinct values are far fewer than records in customer data.
     """
     distinct = values.drop_nulls().unique(maintain_order=True)
-    rows = [parse(v) for v in distinct.to_list()]
+    rows = parse_all(parse, distinct.to_list())
     parsed = pl.DataFrame(rows, schema=schema, orient="row").with_columns(
         distinct.alias("__value"))
     return (pl.DataFrame({"__value": values}).join(parsed, on="__value", how="left",
