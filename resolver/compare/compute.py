@@ -61,14 +61,16 @@ def _phonetic_column(comparison: Comparison) -> str:
 
 def pairs_with_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
                       columns: list[str]) -> pl.DataFrame:
-    """Attach each side's columns as <col>_l / <col>_r."""
-    side = normalized.select(F.UID, *columns)
-    left_side = side.rename({c: F.left(c) for c in side.columns})
-    right_side = side.rename({c: F.right(c) for c in side.columns})
-    return (pairs.join(left_side, left_on=F.UID_L, right_on=F.left(F.UID), how="left",
-                       maintain_order="left")
-            .join(right_side, left_on=F.UID_R, right_on=F.right(F.UID), how="left",
-                  maintain_order="left"))
+    """Attach each side's columns as <col>_l / <col>_r. uid is the row position in
+    uid order, so each side is a gather by position, not a join."""
+    side = normalized.sort(F.UID)
+    if side.height and side.item(-1, F.UID) != side.height - 1:
+        raise ValueError("uids must be 0..n-1, as ingest assigns them")
+    side = side.select(columns)
+    left_side = side[pairs.get_column(F.UID_L).to_numpy()]
+    right_side = side[pairs.get_column(F.UID_R).to_numpy()]
+    return pl.concat([pairs, left_side.rename({c: F.left(c) for c in columns}),
+                      right_side.rename({c: F.right(c) for c in columns})], how="horizontal")
 
 
 def similarity(frame: pl.DataFrame, col_l: str, col_r: str, op: str) -> pl.Series:
