@@ -11,6 +11,7 @@ from resolver.errors import InputError
 
 FORMAT = "resolver-model"
 VERSION = 1
+MIN_PROBABILITY = 1e-6  # no level is ever impossible under any class
 
 
 @dataclass

@@ -7,8 +7,8 @@ from resolver import frames as F
 from resolver.block import base_column, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
-from resolver.score.estimate import (GIVEN_NAME, PERSONAL, SHARED, estimate_u_random,
-                                     train_supervised, train_unsupervised)
+from resolver.score.estimate import estimate_u_random, train_supervised, train_unsupervised
+from resolver.score.household import GIVEN_NAME, PERSONAL, SHARED
 from resolver.score.model import Model
 
 FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases the others
