@@ -126,3 +126,13 @@ def test_sparsely_linked_clusters_are_flagged_as_low_cohesion():
     assert list(cluster_individuals(7, chain, {}, NO_DECISIONS, 50).flags.values()) == [
         "low_cohesion"]
     assert cluster_individuals(4, dense, {}, NO_DECISIONS, 50).flags == {}
+
+
+def test_given_names_conflict_between_clusters_only_when_no_name_is_compatible():
+    names = {"first_name": ["susan|johnson", "susie|johnson", "ssuan|johnson",
+                            "emily|sullivan", "vincent|sullivan"]}
+    # susie-susan and susan-ssuan are close; susie-ssuan are not: still one person
+    links = _links([(0, 1, 20.0), (0, 2, 15.0), (3, 4, 15.0)])
+    result = cluster_individuals(5, links, names, NO_DECISIONS, 50)
+    assert len({result.cluster_of[i] for i in (0, 1, 2)}) == 1
+    assert result.cluster_of[3] != result.cluster_of[4]

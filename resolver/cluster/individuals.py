@@ -22,6 +22,7 @@ FLAG_GUARDED = "guard_refused_merge"
 FLAG_LOW_COHESION = "low_cohesion"
 MIN_COHESION = 0.3  # share of a cluster's record pairs linked at the match threshold
 MIN_COHESION_SIZE = 4
+LENIENT = frozenset({"first_name"})  # identifiers where every pair must conflict
 
 
 @dataclass
@@ -42,10 +43,15 @@ def _conflict(a: _Cluster, b: _Cluster, checks: dict) -> str | None:
     if a.cannot & b.members or b.cannot & a.members:
         return "steward_no_match"
     for name, conflicts in checks.items():
-        for x in a.values[name]:
-            for y in b.values[name]:
-                if conflicts(x, y):
-                    return f"conflicting_{name}"
+        pairs = [(x, y) for x in a.values[name] for y in b.values[name]]
+        if not pairs:
+            continue
+        # one conflicting pair is enough for dates, suffixes and ids; given names vary
+        # (typos of one name need not be close to each other), so there every pair must
+        # conflict: {emily} and {vincent} do, {susan, susie} and {ssuan} do not
+        clash = all if name in LENIENT else any
+        if clash(conflicts(x, y) for x, y in pairs):
+            return f"conflicting_{name}"
     return None
 
 
