@@ -63,8 +63,9 @@ def _address_links(people: pl.DataFrame) -> pl.DataFrame:
     one_unit_missing = (pl.col(F.UNIT_NUMBER).is_null() | pl.col(F.UNIT_NUMBER + "_r").is_null()
                         ) & ~units_equal
     support = same(F.LAST_NAME) | same(F.PHONE) | same(F.EMAIL)
+    same_unit = pl.col(F.UNIT_NUMBER).eq(pl.col(F.UNIT_NUMBER + "_r")).fill_null(False)
     strength = (pl.when(units_equal & ~pl.col("place_unknown")).then(2.0 + pl.col("s"))
-                .when(units_equal & support).then(1.5 + pl.col("s"))
+                .when(units_equal & (support | same_unit)).then(1.5 + pl.col("s"))
                 .when(one_unit_missing & support).then(1.0 + pl.col("s"))
                 .otherwise(None))
     return (pairs.with_columns(pl.Series("s", similarity, pl.Float64))
