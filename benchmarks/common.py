@@ -28,7 +28,8 @@ def machine() -> str:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     except (ValueError, OSError):
         memory = float("nan")
-    return f"{platform.machine()}, {cpus} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+    return (f"{platform.machine()}, {cpus} cores, {memory:.0f} GiB, "
+            f"Python {platform.python_version()}")
 
 
 def score(predicted: pl.DataFrame, truth: pl.DataFrame) -> dict:

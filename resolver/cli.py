@@ -8,7 +8,7 @@ file, column, row or key and the fix); 1 an internal error.
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import polars as pl
 import typer
@@ -40,7 +40,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks of "
                                                "internal errors (never record values).")] = False,
-         version: Annotated[Optional[bool], typer.Option("--version", callback=_version,
+         version: Annotated[bool | None, typer.Option("--version", callback=_version,
                                                          is_eager=True,
                                                          help="Print the version.")] = None):
     STATE["verbose"] = verbose
@@ -60,9 +60,9 @@ def _table(frame: pl.DataFrame, title: str | None = None) -> Table:
 def run(config: ConfigArg,
         out_dir: Annotated[Path, typer.Option("--out", help="Output folder (replaced "
                                               "atomically).")] = Path("out"),
-        output_format: Annotated[Optional[str], typer.Option(
+        output_format: Annotated[str | None, typer.Option(
             "--format", help="parquet (default) or csv; overrides run.output_format.")] = None,
-        previous: Annotated[Optional[Path], typer.Option(
+        previous: Annotated[Path | None, typer.Option(
             "--previous", help="Output folder of an earlier run: carry its IDs over.")] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON "
@@ -117,7 +117,7 @@ def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None) 
 
 @app.command()
 def init(sources: Annotated[list[Path], typer.Argument(help="CSV or Parquet files.")],
-         config_out: Annotated[Optional[Path], typer.Option(
+         config_out: Annotated[Path | None, typer.Option(
              "--out", help="Write the config here instead of printing it.")] = None):
     """Write a starter config with a guessed column mapping for the given files."""
     from resolver.init import starter_config
@@ -159,7 +159,7 @@ def profile(config: ConfigArg):
 
 @app.command()
 def blocking(config: ConfigArg,
-             truth: Annotated[Optional[Path], typer.Option(
+             truth: Annotated[Path | None, typer.Option(
                  "--truth", help="Truth file: adds blocking recall per rule.")] = None):
     """Per blocking rule: candidate pairs, largest blocks, cumulative pairs (and recall)."""
     from resolver.config import load_config
@@ -175,7 +175,7 @@ def blocking(config: ConfigArg,
 def train(config: ConfigArg,
           model_out: Annotated[Path, typer.Option("--out", help="Model file to write.")] = Path(
               "model.json"),
-          truth: Annotated[Optional[Path], typer.Option(
+          truth: Annotated[Path | None, typer.Option(
               "--truth", help="Labels: estimate m from true matches instead of EM.")] = None):
     """Estimate the match model (unsupervised EM, or from labels) and save it as JSON."""
     from resolver.config import load_config
@@ -215,12 +215,12 @@ def explain(out_dir: OutArg,
 
 @app.command()
 def review(out_dir: OutArg,
-           accept: Annotated[Optional[tuple[str, str]], typer.Option(
+           accept: Annotated[tuple[str, str] | None, typer.Option(
                help="Record that two records (source:record_id) are one person.")] = None,
-           reject: Annotated[Optional[tuple[str, str]], typer.Option(
+           reject: Annotated[tuple[str, str] | None, typer.Option(
                help="Record that two records are different people.")] = None,
            reviewer: Annotated[str, typer.Option(help="Who decided.")] = "steward",
-           note: Annotated[Optional[str], typer.Option(help="Why.")] = None,
+           note: Annotated[str | None, typer.Option(help="Why.")] = None,
            limit: Annotated[int, typer.Option(help="Queue rows to show.")] = 50):
     """The review queue; with --accept/--reject, record a decision the next run honours."""
     from resolver.review import record_decision, review_queue

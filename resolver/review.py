@@ -47,6 +47,6 @@ def record_decision(out_dir: Path, a: str, b: str, decision: str, reviewer: str,
                              "source:record_id, e.g. crm:C0000012")
     append_decision(config.decisions_path, {
         "record_a": a, "record_b": b, "decision": decision, "reviewer": reviewer,
-        "timestamp": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "timestamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "note": note})
     return config.decisions_path

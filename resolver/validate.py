@@ -22,7 +22,8 @@ def validate_sources(config: Config) -> list[dict]:
             fmt = source.formats.get("dob") or detect_date_format(dob, config.default_region)
             status = parse_date_column(dob, fmt, config.default_region).get_column(F.DOB_STATUS)
             row["dob_format"] = fmt or "none parses"
-            row["dob_parsed"] = float((status == F.STATUS_OK).sum() / max(dob.drop_nulls().len(), 1))
+            parsed = (status == F.STATUS_OK).sum()
+            row["dob_parsed"] = float(parsed / max(dob.drop_nulls().len(), 1))
             if source.formats.get("dob") and row["dob_parsed"] < 0.5:
                 raise InputError(f"source {source.name!r}: under half of column "
                                  f"{source.columns['dob']!r} parses as {fmt!r}. Fix "

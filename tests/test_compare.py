@@ -32,15 +32,15 @@ FIRST = ("exact", "nickname", "jaro_winkler >= 0.92", "swapped", "jaro_winkler >
     (None, "robert", "null"),
 ])
 def test_first_name_levels(left, right, want):
-    l = {F.FIRST_NAME: left, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "x"}
-    r = {F.FIRST_NAME: right, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "y"}
-    assert _level("first_name", FIRST, l, r) == want
+    lhs = {F.FIRST_NAME: left, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "x"}
+    rhs = {F.FIRST_NAME: right, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "y"}
+    assert _level("first_name", FIRST, lhs, rhs) == want
 
 
 def test_swapped_names_level():
-    l = {F.FIRST_NAME: "smith", F.LAST_NAME: "robert", F.FIRST_NAME_CANONICAL: None}
-    r = {F.FIRST_NAME: "robert", F.LAST_NAME: "smith", F.FIRST_NAME_CANONICAL: None}
-    assert _level("first_name", FIRST, l, r) == "swapped"
+    lhs = {F.FIRST_NAME: "smith", F.LAST_NAME: "robert", F.FIRST_NAME_CANONICAL: None}
+    rhs = {F.FIRST_NAME: "robert", F.LAST_NAME: "smith", F.FIRST_NAME_CANONICAL: None}
+    assert _level("first_name", FIRST, lhs, rhs) == "swapped"
 
 
 @pytest.mark.parametrize("left,right,want", [
@@ -88,9 +88,9 @@ def test_address_levels(left, right, want):
 ])
 def test_phone_levels(left, right, want):
     last7 = lambda p: p[-7:]  # noqa: E731
-    l = {F.PHONE: left, F.PHONE_LAST7: last7(left)}
-    r = {F.PHONE: right, F.PHONE_LAST7: last7(right)}
-    assert _level("phone", ("exact", "last_7", "levenshtein <= 1", "else"), l, r) == want
+    lhs = {F.PHONE: left, F.PHONE_LAST7: last7(left)}
+    rhs = {F.PHONE: right, F.PHONE_LAST7: last7(right)}
+    assert _level("phone", ("exact", "last_7", "levenshtein <= 1", "else"), lhs, rhs) == want
 
 
 @pytest.mark.parametrize("left,right,want", [
@@ -100,10 +100,10 @@ def test_phone_levels(left, right, want):
     ("bob@x.com", "zed@y.com", "else"),
 ])
 def test_email_levels(left, right, want):
-    l = {F.EMAIL: left, F.EMAIL_LOCAL: left.split("@")[0]}
-    r = {F.EMAIL: right, F.EMAIL_LOCAL: right.split("@")[0]}
+    lhs = {F.EMAIL: left, F.EMAIL_LOCAL: left.split("@")[0]}
+    rhs = {F.EMAIL: right, F.EMAIL_LOCAL: right.split("@")[0]}
     levels = ("exact", "same_local_part", "levenshtein <= 1", "else")
-    assert _level("email", levels, l, r) == want
+    assert _level("email", levels, lhs, rhs) == want
 
 
 @pytest.mark.parametrize("left,right,want", [

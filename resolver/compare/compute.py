@@ -135,14 +135,14 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
     """A boolean expression over the pair frame: does this level hold?"""
     sims = sims or Similarities(frame)
     col = column_of(comparison)
-    l, r = pl.col(F.left(col)), pl.col(F.right(col))
+    lhs, rhs = pl.col(F.left(col)), pl.col(F.right(col))
     op = level.op
     if op == "else":
         return pl.lit(True)
     if op == "missing_one_side":
-        return l.is_null() ^ r.is_null()
+        return lhs.is_null() ^ rhs.is_null()
     if op == "exact":
-        return l == r
+        return lhs == rhs
     if level.target and not op.startswith("street_"):
         return pl.col(F.left(level.target)) == pl.col(F.right(level.target))
     if op == "nickname":
@@ -151,18 +151,19 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
         ph = _phonetic_column(comparison)
         return pl.col(F.left(ph)) == pl.col(F.right(ph))
     if op == "initial":
-        short = (l.str.len_chars() == 1) | (r.str.len_chars() == 1)
-        return short & (l.str.slice(0, 1) == r.str.slice(0, 1))
+        short = (lhs.str.len_chars() == 1) | (rhs.str.len_chars() == 1)
+        return short & (lhs.str.slice(0, 1) == rhs.str.slice(0, 1))
     if op == "swapped":
         return ((pl.col(F.left(F.FIRST_NAME)) == pl.col(F.right(F.LAST_NAME)))
                 & (pl.col(F.left(F.LAST_NAME)) == pl.col(F.right(F.FIRST_NAME))))
     if op == "day_month_swapped":
-        return ((l.str.slice(0, 4) == r.str.slice(0, 4)) & (l.str.slice(4, 2) == r.str.slice(6, 2))
-                & (l.str.slice(6, 2) == r.str.slice(4, 2)))
+        return ((lhs.str.slice(0, 4) == rhs.str.slice(0, 4))
+                & (lhs.str.slice(4, 2) == rhs.str.slice(6, 2))
+                & (lhs.str.slice(6, 2) == rhs.str.slice(4, 2)))
     if op == "same_year_month":
-        return l.str.slice(0, 6) == r.str.slice(0, 6)
+        return lhs.str.slice(0, 6) == rhs.str.slice(0, 6)
     if op == "same_year":
-        return l.str.slice(0, 4) == r.str.slice(0, 4)
+        return lhs.str.slice(0, 4) == rhs.str.slice(0, 4)
     if op == "same_local_part":
         return pl.col(F.left(F.EMAIL_LOCAL)) == pl.col(F.right(F.EMAIL_LOCAL))
     if op == "last_7":

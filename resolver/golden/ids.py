@@ -50,7 +50,7 @@ def assign_entity_ids(members: pl.DataFrame, previous: pl.DataFrame | None,
         taken |= set(previous.get_column(F.ENTITY_ID).unique().to_list())
         assigned, changes, split_parts = _carry_over(members, previous, clusters)
     new_ids = []
-    for cluster, first_key, size in clusters.iter_rows():
+    for cluster, first_key, _ in clusters.iter_rows():
         if cluster not in assigned:
             assigned[cluster] = hashed_id("E", first_key, taken)
             new_ids.append(cluster)

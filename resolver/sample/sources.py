@@ -59,7 +59,8 @@ def crm_row(p: Person, v: View, rng: random.Random, rid: int) -> dict:
         "BirthDate": _maybe(rng, _dob_text(v.dob, "%m/%d/%Y"), 0.08),
         "Phone": _maybe(rng, N.phone_text(rng, v.phone, "paren"), 0.15),
         "Email": _maybe(rng, v.email and N.email_variant(rng, v.email), 0.3),
-        "LastModified": f"{v.when.isoformat()} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
+        "LastModified": f"{v.when.isoformat()} "
+                        f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
     }
 
 

@@ -98,7 +98,7 @@ def expectation_maximisation(patterns: np.ndarray, counts: np.ndarray,
     counts; only the `active` comparisons take part. Level 0 is null: no evidence."""
     m = [x.copy() for x in m]
     iteration = 0
-    for iteration in range(1, max_iterations + 1):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (returned below)
         p = _posterior(*_log_likelihoods(patterns, m, u, active), prior)
         wm = counts * p
         change = 0.0

@@ -42,7 +42,7 @@ def household_em(patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray],
     same address" being a housemate. -> m, h, class priors in the candidates, iterations."""
     m, h = [x.copy() for x in m], [x.copy() for x in h]
     iteration = 0
-    for iteration in range(1, max_iterations + 1):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (returned below)
         log_joint = _class_log_likelihoods(patterns, [m, h, u]) + np.log(priors)
         log_joint -= log_joint.max(axis=1, keepdims=True)
         posterior = np.exp(log_joint)

@@ -2,11 +2,13 @@
 
 match_weight = log2(λ/(1-λ)) + Σ partial weights, partial weight = log2(m/u) of the pair's
 level (0 for null). With a household class the alternative to a match is "unrelated" or
-"another person of the household", so match_weight = log2(λ·Πm) − log2(λu·Πu + λh·Πh);
-`household_adjustment` holds how far that moves the plain sum (always ≤ 0). Term-frequency adjustment (Winkler; as in Splink): on the first
-("exact") level of a comparison that asks for it, agreement on a value is weighed by how
-rare the value is against the typical agreeing value, log2(tf_typical / tf_value), bounded
-to ±TF_BOUND bits, so a match on "smith" counts less than one on "zabrowski".
+"another person of the household", so match_weight = log2(λ·Πm) - log2(λu·Πu + λh·Πh);
+`household_adjustment` holds how far that moves the plain sum (always <= 0).
+
+Term-frequency adjustment (Winkler; as in Splink): on the first ("exact") level of a
+comparison that asks for it, agreement on a value is weighed by how rare the value is
+against the typical agreeing value, log2(tf_typical / tf_value), bounded to ±TF_BOUND
+bits, so a match on "smith" counts less than one on "zabrowski".
 """
 
 import numpy as np
