@@ -68,8 +68,10 @@ def parse_phone(text: str, region: str) -> tuple:
 
 def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
     """Email columns as polars expressions: email, local part, domain, status."""
-    text = col.str.strip_chars().str.to_lowercase().str.strip_chars("<>\"' ")
-    text = text.str.replace(r"^mailto:", "")
+    text = col.str.strip_chars().str.to_lowercase()
+    # "Bob Smith <bob@x.com>" -> the address in the angle brackets
+    text = pl.coalesce(text.str.extract(r"<([^<>]+@[^<>]+)>", 1), text)
+    text = text.str.strip_chars("<>\"' ").str.replace(r"^mailto:", "")
     local = text.str.extract(r"^(.*)@[^@]*$", 1)
     domain = text.str.extract(r"@([^@]*)$", 1).str.replace(r"^googlemail\.com$", "gmail.com")
     if provider_rules:

@@ -24,8 +24,14 @@ TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%
                      *MONTH_FIRST, *DAY_FIRST)
 
 
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$"
+
+
 def _clean(col: pl.Expr) -> pl.Expr:
-    return col.str.strip_chars().str.replace_all(r"\s+", " ")
+    """Trimmed, single-spaced; a birth date stored as a midnight timestamp
+    ("1980-01-31T00:00:00", a Parquet datetime column) keeps its date."""
+    return (col.str.strip_chars().str.replace_all(r"\s+", " ")
+            .str.replace(_MIDNIGHT, "${1}"))
 
 
 def detect_date_format(values: pl.Series, region: str = "US") -> str | None:
