@@ -109,3 +109,10 @@ def test_date_format_is_detected_per_column(case):
 def test_corpus_has_at_least_150_cases():
     total = sum(pl.read_csv(p, infer_schema=False).height for p in FIXTURES.glob("*/*.csv"))
     assert total >= 150
+
+
+def test_timestamps_at_midnight_keep_parsing_with_their_declared_format():
+    values = pl.Series("t", ["2020-07-01 00:00:00", "2020-07-01 13:05:00", None])
+    parsed = dates.parse_timestamp_column(values, "%Y-%m-%d %H:%M:%S")
+    assert parsed.to_list() == [dt.datetime(2020, 7, 1), dt.datetime(2020, 7, 1, 13, 5), None]
+    assert dates.parse_timestamp_column(values, None).null_count() == 1

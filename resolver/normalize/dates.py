@@ -27,11 +27,14 @@ TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$"
 
 
+def _trim(col: pl.Expr) -> pl.Expr:
+    return col.str.strip_chars().str.replace_all(r"\s+", " ")
+
+
 def _clean(col: pl.Expr) -> pl.Expr:
-    """Trimmed, single-spaced; a birth date stored as a midnight timestamp
+    """A date trimmed and single-spaced; a birth date stored as a midnight timestamp
     ("1980-01-31T00:00:00", a Parquet datetime column) keeps its date."""
-    return (col.str.strip_chars().str.replace_all(r"\s+", " ")
-            .str.replace(_MIDNIGHT, "${1}"))
+    return _trim(col).str.replace(_MIDNIGHT, "${1}")
 
 
 def detect_date_format(values: pl.Series, region: str = "US") -> str | None:
@@ -77,7 +80,7 @@ def parse_date_column(values: pl.Series, fmt: str | None, region: str = "US",
 
 def parse_timestamp_column(values: pl.Series, fmt: str | None) -> pl.Series:
     """updated_at: the declared format, else the first of the common ones that parses."""
-    col = _clean(pl.col("raw"))
+    col = _trim(pl.col("raw"))
     formats = (fmt,) if fmt else TIMESTAMP_FORMATS
     return pl.DataFrame({"raw": values.cast(pl.String)}).select(
         pl.coalesce([col.str.to_datetime(f, strict=False, time_unit="us") for f in formats])
