@@ -136,3 +136,13 @@ def test_given_names_conflict_between_clusters_only_when_no_name_is_compatible()
     result = cluster_individuals(5, links, names, NO_DECISIONS, 50)
     assert len({result.cluster_of[i] for i in (0, 1, 2)}) == 1
     assert result.cluster_of[3] != result.cluster_of[4]
+
+
+def test_a_record_without_suffix_or_birth_date_does_not_join_a_jr_automatically():
+    strong = {"dob": ["19800101", None, "19800101"], "suffix": ["JR", None, None]}
+    # 1 has neither suffix nor dob: Jr or Sr? 2 has the Jr's birth date: it joins
+    result = cluster_individuals(3, _links([(0, 1, 20.0), (0, 2, 15.0)]), strong,
+                                 NO_DECISIONS, 50)
+    assert result.cluster_of[0] != result.cluster_of[1]
+    assert result.cluster_of[0] == result.cluster_of[2]
+    assert result.refused.get_column("reason").to_list() == ["ambiguous_generation"]

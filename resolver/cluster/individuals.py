@@ -16,6 +16,7 @@ import polars as pl
 from resolver import frames as F
 from resolver.cluster.conflicts import checker
 from resolver.cluster.union_find import UnionFind
+from resolver.normalize.names import GENERATIONAL
 
 FLAG_OVERSIZED = "oversized"
 FLAG_GUARDED = "guard_refused_merge"
@@ -39,9 +40,23 @@ class Clustering:
     flags: dict[int, str]  # root uid -> flag
 
 
+def _generation_unknown(cluster: _Cluster) -> bool:
+    return not cluster.values.get("suffix") and not cluster.values.get("dob")
+
+
+def _generational(cluster: _Cluster) -> bool:
+    return any(t in GENERATIONAL for v in cluster.values.get("suffix", ()) for t in v.split())
+
+
 def _conflict(a: _Cluster, b: _Cluster, checks: dict) -> str | None:
     if a.cannot & b.members or b.cannot & a.members:
         return "steward_no_match"
+    if "suffix" in checks and "dob" in checks and (
+            (_generational(a) and _generation_unknown(b))
+            or (_generational(b) and _generation_unknown(a))):
+        # records with neither suffix nor birth date cannot say whether they are the Jr
+        # or the Sr: they go to review instead of joining either automatically
+        return "ambiguous_generation"
     for name, conflicts in checks.items():
         pairs = [(x, y) for x in a.values[name] for y in b.values[name]]
         if not pairs:
