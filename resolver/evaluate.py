@@ -14,6 +14,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.errors import InputError
+from resolver.output import read_output
 
 TRUTH_COLUMNS = (F.SOURCE, F.RECORD_ID, "person_id")
 
@@ -71,14 +72,7 @@ def read_truth(path: Path) -> pl.DataFrame:
 
 
 def read_lineage(out_dir: Path) -> pl.DataFrame:
-    for name in ("lineage.parquet", "lineage.csv"):
-        path = out_dir / name
-        if path.is_file():
-            frame = (pl.read_parquet(path) if name.endswith("parquet")
-                     else pl.read_csv(path, infer_schema=False))
-            return frame.with_columns(pl.col(F.RECORD_ID).cast(pl.String))
-    raise InputError(f"{out_dir}: no lineage.parquet or lineage.csv. Point at the output "
-                     "folder of `resolver run`")
+    return read_output(out_dir, "lineage")
 
 
 def evaluate(out_dir: Path, truth_path: Path) -> tuple[list[Scores], int]:

@@ -98,17 +98,22 @@ def pairs_frame(scored: pl.DataFrame, clustering, normalized: pl.DataFrame,
                   F.right(F.RECORD_ID)))
 
 
+def read_output(out_dir: Path, name: str) -> pl.DataFrame:
+    """An output table of an earlier run, Parquet or CSV (CSV read as text, so ids such
+    as "0001" stay as written)."""
+    readers = ((out_dir / f"{name}.parquet", pl.read_parquet),
+               (out_dir / f"{name}.csv", lambda p: pl.read_csv(p, infer_schema=False)))
+    for path, reader in readers:
+        if path.is_file():
+            return reader(path)
+    raise OutputError(f"{out_dir}: no {name}.parquet or {name}.csv. Point at the output "
+                      "folder of a `resolver run`")
+
+
 def read_previous(out_dir: Path) -> pl.DataFrame:
     """(record_key, entity_id) of a previous run's lineage."""
-    for name, reader in (("lineage.parquet", pl.read_parquet), ("lineage.csv", pl.read_csv)):
-        path = out_dir / name
-        if path.is_file():
-            frame = reader(path)
-            return frame.select(pl.concat_str(pl.col(F.SOURCE), pl.lit(":"),
-                                              pl.col(F.RECORD_ID).cast(pl.String))
-                                .alias(F.RECORD_KEY), F.ENTITY_ID)
-    raise OutputError(f"--previous {out_dir}: no lineage.parquet or lineage.csv there. Point "
-                      "it at the output folder of an earlier `resolver run`")
+    return read_output(out_dir, "lineage").select(
+        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY), F.ENTITY_ID)
 
 
 def versions() -> dict[str, str]:

@@ -10,17 +10,15 @@ import polars as pl
 from resolver import frames as F
 from resolver.config import load_config
 from resolver.decisions import append_decision
-from resolver.errors import InputError, OutputError
+from resolver.errors import InputError
+from resolver.output import read_output
 from resolver.evaluate import read_lineage
 from resolver.explain import run_config_path
 
 
 def read_pairs(out_dir: Path) -> pl.DataFrame:
-    for name, reader in (("pairs.parquet", pl.read_parquet), ("pairs.csv", pl.read_csv)):
-        if (out_dir / name).is_file():
-            return reader(out_dir / name)
-    raise OutputError(f"{out_dir}: no pairs.parquet or pairs.csv. Point at the output folder "
-                      "of `resolver run`")
+    return read_output(out_dir, "pairs").with_columns(
+        pl.col(F.MATCH_PROBABILITY).cast(pl.Float64))
 
 
 def review_queue(out_dir: Path) -> pl.DataFrame:

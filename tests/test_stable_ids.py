@@ -51,3 +51,10 @@ def test_a_new_batch_keeps_old_ids_and_lists_merges_and_splits(sample_copy):
     assert new_ids == set(after.get_column(F.ENTITY_ID)) - set(before.get_column(F.ENTITY_ID)) - {
         i for ids in changes.filter(pl.col("change") == "split").get_column("related_ids")
         for i in ids}
+
+
+def test_previous_run_written_as_csv_keeps_ids_such_as_0001(tmp_path):
+    from resolver.output import read_previous
+
+    (tmp_path / "lineage.csv").write_text("source,record_id,entity_id\ncrm,0001,E1\n")
+    assert read_previous(tmp_path).rows() == [("crm:0001", "E1")]
