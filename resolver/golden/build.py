@@ -19,20 +19,18 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
                     enabled: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Attach household_id to each golden record; -> (golden, households)."""
     parts = (F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY, F.ADDRESS_KEY)
-    current = records.select(pl.col(F.SOURCE).alias("address_source"),
-                             pl.col(F.RECORD_ID).alias("address_record_id"), *parts)
-    people = golden.select(F.ENTITY_ID, "address_source", "address_record_id",
-                           pl.col("last_name").str.to_lowercase().alias(F.LAST_NAME),
-                           F.PHONE, F.EMAIL).join(
-        current, on=["address_source", "address_record_id"], how="left")
+    lineage = ["address_source", "address_record_id"]  # the record the address came from
+    current = records.select(pl.col(F.SOURCE).alias(lineage[0]),
+                             pl.col(F.RECORD_ID).alias(lineage[1]), *parts, F.BUILDING_KEY)
     # the surviving address may lack the unit that the individual's other records at
     # the same building give
     known_units = (records.filter(pl.col(F.UNIT_NUMBER).is_not_null())
                    .group_by(F.ENTITY_ID, F.BUILDING_KEY)
                    .agg(pl.col(F.UNIT_NUMBER).mode().sort().first().alias("known_unit")))
-    building = records.select(pl.col(F.SOURCE).alias("address_source"),
-                              pl.col(F.RECORD_ID).alias("address_record_id"), F.BUILDING_KEY)
-    people = (people.join(building, on=["address_source", "address_record_id"], how="left")
+    people = (golden.select(F.ENTITY_ID, *lineage,
+                            pl.col("last_name").str.to_lowercase().alias(F.LAST_NAME),
+                            F.PHONE, F.EMAIL)
+              .join(current, on=lineage, how="left")
               .join(known_units, on=[F.ENTITY_ID, F.BUILDING_KEY], how="left")
               .with_columns(pl.coalesce(F.UNIT_NUMBER, "known_unit").alias(F.UNIT_NUMBER)))
     if not enabled:  # every individual is a household of one
