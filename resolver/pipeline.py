@@ -58,6 +58,15 @@ def _stage(timings: dict, name: str, progress: Callable[[str], None] | None):
     timings[name] = round(time.perf_counter() - start, 3)
 
 
+def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleStats]]:
+    """The first stages alone (for `train` and `blocking`): normalized records, candidate
+    pairs and per-rule blocking statistics."""
+    normalized = normalize_records(ingest(config), config)
+    pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
+                                   config.link_type == "link_only")
+    return normalized, pairs, stats
+
+
 def run_pipeline(config: Config, previous: Path | None = None,
                  progress: Callable[[str], None] | None = None) -> RunResult:
     t: dict[str, float] = {}

@@ -43,18 +43,12 @@ def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = Non
 
 def train_only(config: Config, truth: Path | None):
     """The model `run` would train, optionally from a truth file's labels."""
-    from resolver.block import candidate_pairs
     from resolver.compare.compute import compare_pairs
     from resolver.evaluate import read_truth
-    from resolver.ingest import ingest
-    from resolver.normalize import normalize_records
+    from resolver.pipeline import candidates
     from resolver.score.train import labels_from_truth, train_model
 
-    normalized = normalize_records(ingest(config), config)
-    pairs, _ = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
-                               config.link_type == "link_only")
+    normalized, pairs, _ = candidates(config)
     gammas = compare_pairs(pairs, normalized, config.comparisons)
     labels = labels_from_truth(normalized, pairs, read_truth(truth)) if truth else None
     return train_model(config, normalized, gammas, labels)
-
-

@@ -6,18 +6,14 @@ from pathlib import Path
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import candidate_pairs
 from resolver.config import Config
 from resolver.evaluate import read_truth
-from resolver.ingest import ingest
-from resolver.normalize import normalize_records
+from resolver.pipeline import candidates
 from resolver.score.train import labels_from_truth
 
 
 def blocking_report(config: Config, truth_path: Path | None) -> tuple[pl.DataFrame, dict]:
-    normalized = normalize_records(ingest(config), config)
-    pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
-                                   config.link_type == "link_only")
+    normalized, pairs, stats = candidates(config)
     table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
                            "cumulative_pairs": s.cumulative_pairs,
                            "largest_blocks": ", ".join(map(str, s.largest_blocks)),
