@@ -59,8 +59,10 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                 labels: pl.DataFrame | None = None) -> Model:
     """labels: optional (uid_l, uid_r, is_match) for candidate pairs."""
     link_only = config.link_type == "link_only"
-    u_random = estimate_u_random(normalized, config.comparisons, config.u_sample_pairs,
-                                 config.seed, link_only)
+    # small data needs fewer random pairs: 50 per record (at least 200k) up to the cap
+    u_pairs = min(config.u_sample_pairs, max(200_000, 50 * normalized.height))
+    u_random = estimate_u_random(normalized, config.comparisons, u_pairs, config.seed,
+                                 link_only)
     all_pairs = total_pairs(normalized, link_only)
     if labels is not None and labels.height:
         labelled = candidate_gammas.join(labels, on=[F.UID_L, F.UID_R], how="inner")
