@@ -4,9 +4,11 @@ distribution, and the review queue with each pair's per-field waterfall."""
 
 from html import escape
 
+import polars as pl
+
 from resolver import frames as F
-from resolver.report.tables import (REVIEW_VALUES, blocking_table, model_table,
-                                    review_queue, weight_histogram)
+from resolver.report.tables import (REVIEW_VALUES, blocking_table, flagged_individuals,
+                                    model_table, review_queue, weight_histogram)
 
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -75,6 +77,7 @@ def render_report(result, counts: dict) -> str:
     sources = _table([{"source": k, "records": v}
                       for k, v in counts["records_per_source"].items()], ["source", "records"])
     queue = review_queue(result)
+    waiting = result.pairs.filter(pl.col(F.DECISION) == "review").height
     pairs = "".join(_pair(row, config) for row in queue.iter_rows(named=True))
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>resolver report</title>
 <style>{STYLE}</style></head><body>
@@ -89,7 +92,13 @@ match threshold {config.match_threshold}, review threshold {config.review_thresh
 (λ = {result.model.prior:.3g}); {escape(str(result.model.trained.get("method", "")))}</p>
 {_table(model_table(result.model), ["comparison", "level", "m", "u", "match_weight"])}
 <h2>Match weights of candidate pairs</h2>{_histogram(result)}
-<h2>Review queue ({queue.height:,} shown of {counts["review"]:,} pairs)</h2>
+<h2>Flagged individuals</h2>
+<p class="muted">Clusters a guard refused to join to another (conflicting birth dates,
+suffixes or given names, or a generation it cannot tell), sparsely linked clusters and
+oversized ones.</p>
+{_table(flagged_individuals(result), ["entity_id", "cluster_flag", "record_count", "name",
+                                      "sources"])}
+<h2>Review queue ({queue.height:,} shown of {waiting:,} pairs)</h2>
 <p class="muted">Most uncertain first. Green bars are evidence for a match, red against.</p>
 {pairs}
 </body></html>

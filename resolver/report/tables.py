@@ -76,3 +76,15 @@ def review_queue(result, limit: int = 300) -> pl.DataFrame:
                            on=[side(F.SOURCE), side(F.RECORD_ID)], how="left",
                            maintain_order="left")
     return queue.drop("uncertainty")
+
+
+def flagged_individuals(result, limit: int = 200) -> list[dict]:
+    """Individuals a steward should look at: oversized, refused by a guard, or sparsely
+    linked clusters, largest first."""
+    flagged = result.entities.filter(pl.col(F.CLUSTER_FLAG).is_not_null())
+    rows = (flagged.select(F.ENTITY_ID, F.CLUSTER_FLAG, "record_count",
+                           pl.concat_str(["first_name", "last_name"], separator=" ",
+                                         ignore_nulls=True).alias("name"),
+                           pl.col("sources").list.join(", ").alias("sources"))
+            .sort(["record_count", F.ENTITY_ID], descending=[True, False]).head(limit))
+    return rows.to_dicts()
