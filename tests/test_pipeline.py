@@ -106,3 +106,12 @@ def test_quality_on_the_sample_data(sample_run):
 
 def test_sample_config_validates():
     assert load_config(SAMPLE_CONFIG).sources
+
+
+def test_report_is_a_self_contained_page_with_the_stewards_sections(sample_run):
+    _, out = sample_run
+    page = (out / "report.html").read_text()
+    for section in ("Summary", "Blocking", "Model", "Flagged individuals", "Review queue"):
+        assert f"<h2>{section}" in page
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert "resolver review OUT --accept" in page
