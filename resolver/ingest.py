@@ -92,6 +92,10 @@ def ingest(config: Config) -> pl.DataFrame:
     fields = (*F.CANONICAL_FIELDS, *config.extra_fields)
     frames = [read_source(source, fields) for source in config.sources]
     records = pl.concat(frames, how="vertical").sort(F.SOURCE, F.RECORD_ID)
+    if records.height == 0:
+        names = ", ".join(f"{s.name} ({s.path})" for s in config.sources)
+        raise InputError(f"every source is empty: {names}. Point the config at files with "
+                         "records")
     return records.with_columns(
         pl.int_range(0, records.height, dtype=pl.UInt32).alias(F.UID),
         pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY),

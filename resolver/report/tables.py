@@ -24,8 +24,9 @@ def run_counts(result) -> dict:
     changes = result.changes.group_by("change").len()
     return {
         "records": result.records.height,
-        "records_per_source": dict(result.records.group_by(F.SOURCE).len().sort(F.SOURCE)
-                                   .iter_rows()),
+        "records_per_source": {s.name: 0 for s in sorted(result.config.sources,
+                                                          key=lambda s: s.name)}
+        | dict(result.records.group_by(F.SOURCE).len().iter_rows()),
         "candidate_pairs": result.scored.height,
         "matches": by_decision.get("match", 0),
         "review": by_decision.get("review", 0),
