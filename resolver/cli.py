@@ -39,7 +39,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks of "
-                                               "internal errors (never record values).")] = False,
+                                               "internal errors (no local variables; an "
+                                               "exception's message may quote data).")] = False,
          version: Annotated[bool | None, typer.Option("--version", callback=_version,
                                                          is_eager=True,
                                                          help="Print the version.")] = None):
