@@ -6,7 +6,6 @@ import polars as pl
 
 from resolver import frames as F
 
-FULL_NAME = "full_name_seen"
 HISTORY_VALUES = {
     "names": pl.concat_str([pl.col(F.NAME_DISPLAY[p]) for p in
                             ("first_name", "middle_name", "last_name", "suffix")],

@@ -13,7 +13,6 @@ VALUE = "value"
 VALID = "valid"  # the value parsed / validated during normalization
 FREQUENCY = "frequency"  # how many of the cluster's records carry this value
 PRIORITY = "priority"  # position of the value's source in source_priority
-TIE_BREAK = "tie_break"
 
 # rule -> (sort key expression, descending?)
 RULES: dict[str, tuple[pl.Expr, bool]] = {
