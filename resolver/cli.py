@@ -272,11 +272,26 @@ def sample(people: Annotated[int, typer.Option(help="How many people.")] = 2000,
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "; truth.parquet")
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup (staging folders, locks, worker
+    pools) runs as it does for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
 def entry() -> None:
     """Console entry point: one boundary turns errors into messages and exit codes.
     Usage errors are typer's own (exit 2, with the usage line)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
+    except _Terminated:
+        err.print("Terminated.")
+        sys.exit(143)
     except ResolverError as exc:
         err.print(f"Error: {exc}", markup=False, highlight=False)
         sys.exit(exc.exit_code)

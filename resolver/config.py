@@ -73,6 +73,7 @@ class Config:
     seed: int = 42
     decisions_path: Path | None = None
     output_format: str = "parquet"
+    private_outputs: bool = True  # a new output folder is owner-only (0700/0600)
     link_type: str = "dedupe"  # dedupe: any two records; link_only: across sources only
     text_hash: str = ""
 
@@ -132,7 +133,8 @@ class _Reader:
                 self.problem(f"extra_fields[{i}]", f"{name!r} clashes with a canonical field "
                              "or is not a plain name; choose another (e.g. loyalty_id)")
         sources = self.sources(doc.get("sources"), set(extra))
-        run = self.table(doc, "run", {"output_format", "seed", "link_type"})
+        run = self.table(doc, "run", {"output_format", "seed", "link_type",
+                                      "output_permissions"})
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
                                              "junk_values"})
         blocking = self.table(doc, "blocking", {"rules", "max_block_size"})
@@ -151,6 +153,10 @@ class _Reader:
         fmt = self.get(run, "output_format", "run.", str, "parquet")
         if fmt not in ("parquet", "csv"):
             self.problem("run.output_format", "must be \"parquet\" or \"csv\"")
+        permissions = self.get(run, "output_permissions", "run.", str, "private")
+        if permissions not in ("private", "umask"):
+            self.problem("run.output_permissions", "must be \"private\" (owner only) or "
+                         "\"umask\" (as the process umask allows)")
         link_type = self.get(run, "link_type", "run.", str, "dedupe")
         if link_type not in ("dedupe", "link_only"):
             self.problem("run.link_type", "must be \"dedupe\" or \"link_only\"")
@@ -198,6 +204,7 @@ class _Reader:
             seed=self.get(run, "seed", "run.", int, 42),
             decisions_path=self.path_or_none(decisions, "path", "decisions."),
             output_format=fmt,
+            private_outputs=permissions != "umask",
             link_type=link_type,
             text_hash=text_hash,
         )

@@ -1,14 +1,11 @@
-"""Output frames of `resolver run` and writing them atomically.
+"""Output frames of `resolver run`, and writing them into a folder.
 
-Outputs go to a temporary folder beside OUT, which replaces OUT only when every file is
-written: OUT is complete or absent (or, on failure, as it was before).
+Writing them into a staging folder; publish.py owns the output folder and swaps it in.
 """
 
 import json
 import os
 import platform
-import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -134,41 +131,17 @@ def _flatten_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
                              sort_keys=True), return_dtype=pl.String) for c in nested)
 
 
-def write_outputs(out_dir: Path, frames: dict[str, pl.DataFrame], documents: dict[str, str],
-                  fmt: str) -> None:
-    """Write every output into a temporary folder, then swap it into place."""
-    out_dir = out_dir.resolve()
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is a file. Give a folder path")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; outputs are ordinary files
-    try:
-        for name, frame in frames.items():
-            if fmt == "csv":
-                _flatten_for_csv(frame).write_csv(staging / f"{name}.csv")
-            else:
-                frame.write_parquet(staging / f"{name}.parquet", statistics=False)
-        for name, text in documents.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        _swap_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap_into_place(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        out_dir.rename(old)
-    try:
-        staging.rename(out_dir)
-    except OSError:
-        if old is not None:
-            old.rename(out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def write_files(folder: Path, frames: dict[str, pl.DataFrame], documents: dict[str, str],
+                fmt: str) -> None:
+    """Every output table (Parquet or CSV) and document into `folder`, each flushed to
+    disk before the folder is published."""
+    for name, frame in frames.items():
+        if fmt == "csv":
+            _flatten_for_csv(frame).write_csv(folder / f"{name}.csv")
+        else:
+            frame.write_parquet(folder / f"{name}.parquet", statistics=False)
+    for name, text in documents.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())

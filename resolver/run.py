@@ -1,44 +1,56 @@
 """`resolver run` and `resolver train` as library calls: run the pipeline, then write
-every output (data frames, model.json, report.html, run.json) atomically."""
+every output (data frames, model.json, report.html, run.json) and publish them at once."""
 
 import json
 from pathlib import Path
 
-
 from resolver.config import Config
-from resolver.output import versions, write_outputs
+from resolver.output import versions, write_files
 from resolver.pipeline import run_pipeline
+from resolver.publish import FORMAT, FORMAT_VERSION, OutputFolder
 from resolver.report.html import render_report
 from resolver.report.tables import blocking_table, run_counts
 
 
+def run_inputs(config: Config) -> list[Path]:
+    """Files a run reads: `--out` may never hold one of them."""
+    paths = [config.path, *(s.path for s in config.sources)]
+    return paths + [p for p in (config.decisions_path, config.model_path) if p]
+
+
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
             progress=None) -> dict:
-    result = run_pipeline(config, previous, progress)
-    counts = run_counts(result)
-    run_doc = {
-        "versions": versions(),
-        "config": str(config.path.resolve()),
-        "config_sha256": config.text_hash,
-        "previous": str(previous.resolve()) if previous else None,
-        "thresholds": {"match": config.match_threshold, "review": config.review_threshold},
-        "counts": counts,
-        "blocking": blocking_table(result.blocking),
-        "model": {"prior": result.model.prior, "trained": result.model.trained},
-        "timings_seconds": result.timings,
-    }
-    frames = {"lineage": result.lineage, "entities": result.entities,
-              "households": result.households, "pairs": result.pairs,
-              "changes": result.changes}
-    documents = {
-        "model.json": json.dumps(result.model.to_json(), indent=2) + "\n",
-        "report.html": render_report(result, counts),
-        "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
-    }
-    if progress:
-        progress("write")
-    write_outputs(out_dir, frames, documents, fmt)
-    return {"out": str(out_dir), "counts": counts, "timings": result.timings}
+    # the folder is checked and locked before any work: a refusal costs nothing
+    with OutputFolder(out_dir, run_inputs(config), config.private_outputs) as folder:
+        result = run_pipeline(config, previous, progress)
+        counts = run_counts(result)
+        run_doc = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "versions": versions(),
+            "config": str(config.path.resolve()),
+            "config_sha256": config.text_hash,
+            "previous": str(previous.resolve()) if previous else None,
+            "thresholds": {"match": config.match_threshold,
+                           "review": config.review_threshold},
+            "counts": counts,
+            "blocking": blocking_table(result.blocking),
+            "model": {"prior": result.model.prior, "trained": result.model.trained},
+            "timings_seconds": result.timings,
+        }
+        frames = {"lineage": result.lineage, "entities": result.entities,
+                  "households": result.households, "pairs": result.pairs,
+                  "changes": result.changes}
+        documents = {
+            "model.json": json.dumps(result.model.to_json(), indent=2) + "\n",
+            "report.html": render_report(result, counts),
+            "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
+        }
+        if progress:
+            progress("write")
+        write_files(folder.staging(), frames, documents, fmt)
+        folder.publish()
+    return {"out": str(folder.out_dir), "counts": counts, "timings": result.timings}
 
 
 def train_only(config: Config, truth: Path | None):

@@ -3,6 +3,8 @@ running a Python parser once per distinct value."""
 
 import os
 import re
+import threading
+import time
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -59,13 +61,26 @@ def _parse_chunk(parse: Callable[[str], tuple], chunk: list[str]) -> list[tuple]
     return [parse(v) for v in chunk]
 
 
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: a killed parent (SIGKILL runs no cleanup) must not leave
+    workers behind; each watches its parent and exits when it is gone."""
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
 @lru_cache(maxsize=1)
 def _pool() -> ProcessPoolExecutor | None:
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2:
         return None
     # spawn, not fork: forking a process that runs polars' thread pool can deadlock
-    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def parse_all(parse: Callable[[str], tuple], values: list[str]) -> list[tuple]:
