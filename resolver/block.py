@@ -4,6 +4,14 @@ Each blocking rule is a list of keys; two records are a candidate pair under a r
 they agree on every key and none is null. Rules are unioned and each pair is produced once,
 tagged with the first rule that produced it. A block larger than `max_block_size` under a
 rule is skipped with a warning that gives its size (never its value: that is customer data).
+
+Identical records (equal in every normalized value a comparison or key can see) are
+paired once: blocking runs over one representative per group, the smallest uid, and each
+other member is paired with its representative alone (rule "duplicate"), so 5,000 copies
+of one record cost 4,999 pairs, not 12.5 million. In link_only runs, where records of one
+source are never paired, a representative's pairs are handed on to its group's members.
+Before any pair is made, the pairs the rules will produce are counted from block sizes;
+more than `blocking.max_pairs` is an error naming the rules, not a machine out of memory.
 """
 
 from dataclasses import dataclass
@@ -12,6 +20,10 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.config import BlockingRule
+from resolver.errors import InputError
+
+DUPLICATE_RULE = "duplicate"
+_IDENTITY = {F.SOURCE, F.RECORD_ID, F.ROW_NUMBER, F.UPDATED_AT, F.UID, F.RECORD_KEY}
 
 DERIVED_KEYS = {  # key -> expression over normalized columns
     "dob_year": pl.col(F.DOB_TEXT).str.slice(0, 4),
@@ -56,10 +68,64 @@ def key_expr(key: str) -> pl.Expr:
     return DERIVED_KEYS[key].alias(key) if key in DERIVED_KEYS else pl.col(key).alias(key)
 
 
+def duplicate_representatives(normalized: pl.DataFrame, link_only: bool) -> pl.DataFrame:
+    """(uid, rep): every record and the smallest uid of its group of identical records.
+    Raw and display columns are left out: two spellings that normalize alike are alike
+    to every comparison."""
+    columns = [c for c in normalized.columns if c not in _IDENTITY
+               and not c.startswith(F.RAW_PREFIX) and not c.endswith("_display")]
+    if link_only:
+        columns.append(F.SOURCE)
+    if not columns:
+        return normalized.select(F.UID, pl.col(F.UID).alias("rep"))
+    return normalized.select(F.UID, pl.col(F.UID).min().over(columns).alias("rep"))
+
+
+def _representatives_only(keys_frame: pl.DataFrame, reps: pl.DataFrame) -> pl.DataFrame:
+    return keys_frame.join(reps.filter(pl.col(F.UID) == pl.col("rep")).select(F.UID),
+                           on=F.UID, how="semi", maintain_order="left")
+
+
+def _members_of_representatives(pairs: pl.DataFrame, reps: pl.DataFrame) -> pl.DataFrame:
+    """link_only: each representative pair (a, b) for every member of a's and b's groups."""
+    members = reps.rename({F.UID: "member"})
+    expanded = (pairs.join(members, left_on=F.UID_L, right_on="rep")
+                .rename({"member": "a"})
+                .join(members, left_on=F.UID_R, right_on="rep")
+                .rename({"member": "b"}))
+    return expanded.select(pl.min_horizontal("a", "b").alias(F.UID_L),
+                           pl.max_horizontal("a", "b").alias(F.UID_R),
+                           *(c for c in pairs.columns if c not in (F.UID_L, F.UID_R)))
+
+
+def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int) -> int:
+    """Pairs a rule's blocks hold (within-source pairs included: an upper bound)."""
+    sizes = (keys_frame.drop_nulls(list(rule.keys)).group_by(list(rule.keys)).len()
+             .filter(pl.col("len") <= max_block).get_column("len").cast(pl.Int64))
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...],
+                       max_block: int, max_pairs: int) -> dict[str, int]:
+    """rule -> predicted pairs; InputError when their sum passes max_pairs."""
+    predicted = {rule.name: predicted_pairs(keys_frame, rule, max_block) for rule in rules}
+    if sum(predicted.values()) > max_pairs:
+        worst = max(predicted, key=predicted.get)
+        raise InputError(f"the blocking rules would make {sum(predicted.values()):,} candidate "
+                         f"pairs, more than blocking.max_pairs = {max_pairs:,} (largest: rule "
+                         f"{worst} with {predicted[worst]:,}). Add a key to that rule, lower "
+                         "blocking.max_block_size, or raise blocking.max_pairs if the machine "
+                         "has the memory")
+    return predicted
+
+
 def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int,
                link_only: bool = False) -> pl.DataFrame:
-    """Every pair one rule produces, whether or not an earlier rule also did."""
-    keys_frame = normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in rule.keys))
+    """Every pair one rule produces, whether or not an earlier rule also did; identical
+    records once (the model learns from distinct evidence, not from copies)."""
+    keys_frame = _representatives_only(
+        normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in rule.keys)),
+        duplicate_representatives(normalized, link_only))
     pairs = _rule_pairs(keys_frame, rule, max_block_size, link_only)[0]
     return pairs.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)).cast(F.PAIR_SCHEMA)
 
@@ -82,10 +148,15 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
 
 def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
                     max_block_size: int, link_only: bool = False,
+                    max_pairs: int | None = None,
                     ) -> tuple[pl.DataFrame, list[RuleStats]]:
     """-> (pairs: uid_l < uid_r, blocking_rule; per-rule statistics), pairs sorted."""
     wanted = {k for rule in rules for k in rule.keys}
-    keys_frame = normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in sorted(wanted)))
+    reps = duplicate_representatives(normalized, link_only)
+    keys_frame = _representatives_only(
+        normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in sorted(wanted))), reps)
+    if max_pairs is not None:
+        check_pair_ceiling(keys_frame, rules, max_block_size, max_pairs)
     seen = pl.DataFrame(schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32})
     out, stats = [], []
     for rule in rules:
@@ -96,5 +167,12 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
         out.append(new.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)))
         stats.append(RuleStats(rule.name, pairs.height, new.height, seen.height, largest,
                                skipped, skipped_records))
-    pairs = pl.concat(out).sort(F.UID_L, F.UID_R) if out else pl.DataFrame(schema=F.PAIR_SCHEMA)
-    return pairs.cast(F.PAIR_SCHEMA), stats
+    pairs = pl.concat(out) if out else pl.DataFrame(schema=F.PAIR_SCHEMA)
+    copies = reps.filter(pl.col(F.UID) != pl.col("rep"))
+    if link_only and copies.height:
+        pairs = _members_of_representatives(pairs, reps)
+    elif copies.height:
+        pairs = pl.concat([pairs.cast(F.PAIR_SCHEMA), copies.select(
+            pl.col("rep").alias(F.UID_L), pl.col(F.UID).alias(F.UID_R),
+            pl.lit(DUPLICATE_RULE).alias(F.BLOCKING_RULE)).cast(F.PAIR_SCHEMA)])
+    return pairs.cast(F.PAIR_SCHEMA).sort(F.UID_L, F.UID_R), stats

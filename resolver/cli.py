@@ -77,18 +77,17 @@ def run(config: ConfigArg,
         raise ResolverError("--format must be parquet or csv")
     cfg = load_config(config)
     fmt = output_format or cfg.output_format
+
+    def warn(line: str) -> None:  # at once, not after the run: a run may still fail
+        err.print(f"warning: {line}", markup=False, highlight=False)
+
     if quiet or as_json:
-        summary = execute(cfg, out_dir, fmt, previous)
+        summary = execute(cfg, out_dir, fmt, previous, warn=warn)
     elif sys.stderr.isatty():
-        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous)
+        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous, warn)
     else:  # logs and pipes: one plain line per stage
         summary = execute(cfg, out_dir, fmt, previous, progress=lambda stage: print(
-            f"resolver: {stage}", file=sys.stderr, flush=True))
-    for rule, skipped in summary["counts"]["oversized_blocks"].items():
-        err.print(f"warning: blocking rule {rule} skipped {skipped['blocks']} block(s) larger "
-                  f"than blocking.max_block_size (largest {skipped['largest']:,} records, "
-                  f"{skipped['records']:,} in all); add a key to the rule or raise the cap",
-                  markup=False, highlight=False)
+            f"resolver: {stage}", file=sys.stderr, flush=True), warn=warn)
     if as_json:
         print(json.dumps(summary, indent=2, default=str))
     elif not quiet:
@@ -97,7 +96,8 @@ def run(config: ConfigArg,
         run_summary(out, summary["counts"], summary["timings"], out_dir)
 
 
-def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None) -> dict:
+def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
+                           warn) -> dict:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from resolver.pipeline import STAGES
@@ -111,7 +111,7 @@ def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None) 
             done = STAGES.index(stage) if stage in STAGES else len(STAGES)  # "write" last
             bar.update(task, description=stage, completed=done)
 
-        summary = execute(cfg, out_dir, fmt, previous, progress=advance)
+        summary = execute(cfg, out_dir, fmt, previous, progress=advance, warn=warn)
         bar.update(task, description="written", completed=len(STAGES) + 1)
     return summary
 

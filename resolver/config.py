@@ -15,6 +15,8 @@ from resolver.errors import ConfigError
 from resolver.frames import CANONICAL_FIELDS
 from resolver.golden.rules import RULES
 
+DEFAULT_MAX_PAIRS = 25_000_000  # candidate pairs per run: a few GB of pair frames
+
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "csv"}
 
 
@@ -52,6 +54,7 @@ class Config:
     extra_fields: tuple[str, ...]
     blocking_rules: tuple[BlockingRule, ...]
     max_block_size: int
+    max_pairs: int
     training_rules: tuple[BlockingRule, ...]
     comparisons: tuple[Comparison, ...]
     match_threshold: float
@@ -137,7 +140,7 @@ class _Reader:
                                       "output_permissions"})
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
                                              "junk_values"})
-        blocking = self.table(doc, "blocking", {"rules", "max_block_size"})
+        blocking = self.table(doc, "blocking", {"rules", "max_block_size", "max_pairs"})
         thresholds = self.table(doc, "thresholds", {"match", "review"})
         clustering = self.table(doc, "clustering", {"strong_identifiers", "max_cluster_size"})
         households = self.table(doc, "households", {"enabled"})
@@ -183,6 +186,7 @@ class _Reader:
             training_rules=self.blocking_rules(model, "model.", set(extra), "training_rules")
             if "training_rules" in model else blocking_rules,
             max_block_size=self.get(blocking, "max_block_size", "blocking.", int, 1000),
+            max_pairs=self.get(blocking, "max_pairs", "blocking.", int, DEFAULT_MAX_PAIRS),
             comparisons=self.comparisons(doc.get("comparisons"), set(extra)),
             match_threshold=match,
             review_threshold=review,

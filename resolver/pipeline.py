@@ -63,12 +63,22 @@ def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleSta
     pairs and per-rule blocking statistics."""
     normalized = normalize_records(ingest(config), config)
     pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
-                                   config.link_type == "link_only")
+                                   config.link_type == "link_only", config.max_pairs)
     return normalized, pairs, stats
 
 
+def oversized_block_warnings(stats: list[RuleStats], max_block_size: int) -> list[str]:
+    """One line per rule that skipped blocks: sizes only, never a key value."""
+    return [f"blocking rule {s.rule} skipped {s.skipped_blocks} block(s) larger than "
+            f"blocking.max_block_size = {max_block_size:,} (largest {s.largest_blocks[0]:,} "
+            f"records, {s.skipped_records:,} in all); add a key to the rule or raise the cap"
+            for s in stats if s.skipped_blocks]
+
+
 def run_pipeline(config: Config, previous: Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> RunResult:
+                 progress: Callable[[str], None] | None = None,
+                 warn: Callable[[str], None] | None = None) -> RunResult:
+    """warn: told at once of what the run works around (oversized blocks)."""
     t: dict[str, float] = {}
     with _stage(t, "ingest", progress):
         records = ingest(config)
@@ -79,7 +89,10 @@ def run_pipeline(config: Config, previous: Path | None = None,
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules,
                                           config.max_block_size,
-                                          config.link_type == "link_only")
+                                          config.link_type == "link_only", config.max_pairs)
+        for line in oversized_block_warnings(blocking, config.max_block_size):
+            if warn:
+                warn(line)
     with _stage(t, "compare", progress):
         gammas = compare_pairs(pairs, normalized, config.comparisons)
     with _stage(t, "train", progress):

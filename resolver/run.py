@@ -19,10 +19,10 @@ def run_inputs(config: Config) -> list[Path]:
 
 
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
-            progress=None) -> dict:
+            progress=None, warn=None) -> dict:
     # the folder is checked and locked before any work: a refusal costs nothing
     with OutputFolder(out_dir, run_inputs(config), config.private_outputs) as folder:
-        result = run_pipeline(config, previous, progress)
+        result = run_pipeline(config, previous, progress, warn)
         counts = run_counts(result)
         run_doc = {
             "format": FORMAT,

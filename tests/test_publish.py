@@ -236,10 +236,8 @@ def test_parse_workers_exit_when_their_parent_is_killed(tmp_path):
         import os, sys, time
         from resolver.normalize.text import _pool
         pool = _pool()
-        pids = set()
-        while len(pids) < pool._max_workers:
-            pids |= {pool.submit(os.getpid).result() for _ in range(8)}
-        print(" ".join(map(str, sorted(pids))), flush=True)
+        pool.submit(os.getpid).result()  # starts every worker
+        print(" ".join(map(str, sorted(pool._processes))), flush=True)
         time.sleep(60)
         """)
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,

@@ -1,0 +1,91 @@
+"""Degenerate data costs bounded work: identical records are paired once, and rules that
+would make too many pairs are refused before any pair is made."""
+
+import subprocess
+import sys
+import textwrap
+
+import polars as pl
+import pytest
+
+from resolver import frames as F
+from resolver.block import DUPLICATE_RULE, candidate_pairs, duplicate_representatives
+from resolver.config import BlockingRule
+from resolver.errors import InputError
+
+CONFIG = textwrap.dedent("""\
+    [[sources]]
+    name = "a"
+    path = "people.csv"
+    id_column = "id"
+    [sources.columns]
+    full_name = "name"
+    dob = "birth"
+    email = "email"
+    [blocking]
+    rules = [["dob"], ["last_name"], ["email"]]
+    [[comparisons]]
+    kind = "first_name"
+    [[comparisons]]
+    kind = "last_name"
+    [[comparisons]]
+    kind = "dob"
+    [[comparisons]]
+    kind = "email"
+    """)
+
+
+def frame(rows: list[dict], sources: list[str] | None = None) -> pl.DataFrame:
+    n = len(rows)
+    return pl.DataFrame(rows).with_columns(
+        pl.Series(F.UID, range(n), dtype=pl.UInt32),
+        pl.Series(F.SOURCE, sources or ["a"] * n),
+        pl.Series(F.RECORD_ID, [str(i) for i in range(n)]))
+
+
+def test_identical_records_are_paired_with_their_first_copy_only():
+    rows = [{"last_name": "lee", "dob_text": "19800102"}] * 5 + [
+        {"last_name": "lee", "dob_text": "19800103"}]
+    normalized = frame(rows)
+    reps = duplicate_representatives(normalized, link_only=False)
+    assert reps.get_column("rep").to_list() == [0, 0, 0, 0, 0, 5]
+    pairs, _ = candidate_pairs(normalized, (BlockingRule("last_name", ("last_name",)),), 1000)
+    got = {(a, b, rule) for a, b, rule in pairs.iter_rows()}
+    assert got == {(0, 1, DUPLICATE_RULE), (0, 2, DUPLICATE_RULE), (0, 3, DUPLICATE_RULE),
+                   (0, 4, DUPLICATE_RULE), (0, 5, "last_name")}
+
+
+def test_link_only_hands_a_representative_s_pairs_to_its_copies():
+    rows = [{"last_name": "lee"}] * 3
+    normalized = frame(rows, sources=["a", "a", "b"])
+    pairs, _ = candidate_pairs(normalized, (BlockingRule("last_name", ("last_name",)),), 1000,
+                               link_only=True)
+    assert sorted((a, b) for a, b, _ in pairs.iter_rows()) == [(0, 2), (1, 2)]
+
+
+def test_rules_that_would_make_too_many_pairs_are_refused_before_pairing():
+    normalized = frame([{"last_name": f"n{i}", "dob_text": "19800102"} for i in range(300)])
+    rules = (BlockingRule("dob", ("dob",)),)
+    with pytest.raises(InputError, match=r"would make 44,850 candidate pairs, more than "
+                                         r"blocking.max_pairs = 10,000 \(largest: rule dob"):
+        candidate_pairs(normalized, rules, 10 ** 15, max_pairs=10_000)
+    pairs, _ = candidate_pairs(normalized, rules, 10 ** 15, max_pairs=50_000)
+    assert pairs.height == 44_850
+
+
+def test_twenty_thousand_identical_records_run_in_under_a_gigabyte(tmp_path):
+    row = "Robert Smith,1980-01-02,rsmith@example.org\n"
+    (tmp_path / "people.csv").write_text("id,name,birth,email\n" + "".join(
+        f"{i},{row}" for i in range(20_000)))
+    (tmp_path / "c.toml").write_text(CONFIG)
+    # a fresh parent whose only child is the run: its children's peak RSS is the run's
+    probe = ("import resource, subprocess, sys; done = subprocess.run([sys.executable, '-m', "
+             "'resolver', 'run', 'c.toml', '--out', 'out', '-q']); "
+             "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=600)
+    code, peak_kib = map(int, result.stdout.split())
+    assert code == 0, result.stderr
+    assert peak_kib < 1024 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
+    lineage = pl.read_parquet(tmp_path / "out" / "lineage.parquet")
+    assert lineage.height == 20_000  # every record once
