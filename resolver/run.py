@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 
-from resolver.config import Config
+from resolver.config import Config, check_run_files
 from resolver.output import versions, write_outputs
 from resolver.pipeline import run_pipeline
 from resolver.report.html import render_report
@@ -14,6 +14,7 @@ from resolver.report.tables import blocking_table, run_counts
 
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
             progress=None) -> dict:
+    check_run_files(config)
     result = run_pipeline(config, previous, progress)
     counts = run_counts(result)
     run_doc = {
