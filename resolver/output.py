@@ -17,6 +17,7 @@ import polars as pl
 from resolver import __version__
 from resolver import frames as F
 from resolver.compare.compute import levels_of
+from resolver.csv_safety import escape_frame, unescape_frame
 from resolver.errors import OutputError
 
 MATCH, REVIEW, NO_MATCH = "match", "review", "no_match"
@@ -102,7 +103,8 @@ def read_output(out_dir: Path, name: str) -> pl.DataFrame:
     """An output table of an earlier run, Parquet or CSV (CSV read as text, so ids such
     as "0001" stay as written)."""
     readers = ((out_dir / f"{name}.parquet", pl.read_parquet),
-               (out_dir / f"{name}.csv", lambda p: pl.read_csv(p, infer_schema=False)))
+               (out_dir / f"{name}.csv",
+                lambda p: unescape_frame(pl.read_csv(p, infer_schema=False))))
     for path, reader in readers:
         if path.is_file():
             return reader(path)
@@ -127,11 +129,12 @@ def versions() -> dict[str, str]:
 
 
 def _flatten_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV cannot hold lists or structs: write them as JSON text."""
+    """CSV cannot hold lists or structs: write them as JSON text. Text cells that a
+    spreadsheet would run as a formula are quoted (csv_safety, OWASP)."""
     nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
-    return frame.with_columns(pl.col(c).map_elements(
+    return escape_frame(frame.with_columns(pl.col(c).map_elements(
         lambda v: json.dumps(v.to_list() if isinstance(v, pl.Series) else v, default=str,
-                             sort_keys=True), return_dtype=pl.String) for c in nested)
+                             sort_keys=True), return_dtype=pl.String) for c in nested))
 
 
 def write_outputs(out_dir: Path, frames: dict[str, pl.DataFrame], documents: dict[str, str],
