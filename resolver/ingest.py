@@ -8,6 +8,7 @@ column or row and the fix; no record is ever dropped.
 
 import csv
 import io
+from pathlib import Path
 
 import polars as pl
 
@@ -36,18 +37,23 @@ def _where(source: Source) -> str:
     return f"source {source.name!r} ({source.path})"
 
 
-def diagnose_csv(source: Source) -> str | None:
+def diagnose_csv(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> str | None:
     """Why a CSV file cannot be read, by line number (never quoting its content):
     an undecodable byte, or a line with more or fewer fields than the header."""
-    data = source.path.read_bytes()
+    data = path.read_bytes()
+    if not data.strip():
+        return "the file is empty (not even a header line)"
     try:
-        text = data.decode(source.encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         hint = ('; if the file is Latin-1 (ISO-8859-1) or Windows-1252, set encoding = '
-                '"latin-1" or "cp1252" for this source') if source.encoding == "utf-8" else ""
-        return (f"line {line} has bytes that are not valid {source.encoding}{hint}")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter)
+                '"latin-1" or "cp1252" for this source') if encoding == "utf-8" else ""
+        return (f"line {line} has bytes that are not valid {encoding}{hint}")
+    if "\0" in text:
+        line = text[:text.index("\0")].count("\n") + 1
+        return f"line {line} holds a NUL byte: this is a binary file, not CSV text"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     width = None
     try:
         for row in reader:
@@ -74,13 +80,17 @@ def read_source_frame(source: Source) -> pl.DataFrame:
                          *([source.updated_at_column] if source.updated_at_column else [])})
         return scan.select(pl.col(c).cast(pl.String) for c in wanted).collect()
     except UnicodeDecodeError:
-        raise InputError(f"{_where(source)}: {diagnose_csv(source)}. Fix the file or the "
+        raise InputError(f"{_where(source)}: {_diagnose(source)}. Fix the file or the "
                          "source's encoding") from None
     except (pl.exceptions.PolarsError, OSError) as exc:
-        why = (diagnose_csv(source) if source.format == "csv" and source.path.is_file()
+        why = (_diagnose(source) if source.format == "csv" and source.path.is_file()
                else None) or f"cannot read it as {source.format} ({type(exc).__name__})"
         raise InputError(f"{_where(source)}: {why}. Check the file's format, delimiter "
                          f"and encoding ({source.encoding})") from None
+
+
+def _diagnose(source: Source) -> str | None:
+    return diagnose_csv(source.path, source.delimiter, source.encoding)
 
 
 def check_columns(source: Source, columns: list[str]) -> None:
@@ -95,10 +105,14 @@ def check_columns(source: Source, columns: list[str]) -> None:
     if source.updated_at_column:
         wanted["updated_at"] = source.updated_at_column
     missing = [f"{key} = {col!r}" for key, col in wanted.items() if col not in columns]
+    why = _diagnose(source) if len(missing) == len(wanted) and source.format == "csv" else None
+    if why:  # not a header problem but an unreadable file (binary, another encoding)
+        raise InputError(f"{_where(source)}: {why}. Fix the file or the source's encoding")
     if len(missing) == len(wanted):
+        hint = "; check the source's delimiter" if len(columns) == 1 else ""
         raise InputError(f"{_where(source)}: none of the mapped columns is in line 1 of the "
-                         f"file (it has {len(columns)} field(s)). Give the file a header line "
-                         "of column names, or fix the mapping in the config")
+                         f"file (it has {len(columns)} field(s){hint}). Give the file a header "
+                         "line of column names, or fix the mapping in the config")
     if missing:
         raise InputError(f"{_where(source)}: column(s) not found: {', '.join(missing)}. "
                          f"The file has {columns}; fix the mapping in the config")

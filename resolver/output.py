@@ -99,23 +99,34 @@ def pairs_frame(scored: pl.DataFrame, clustering, normalized: pl.DataFrame,
                   F.right(F.RECORD_ID)))
 
 
-def read_output(out_dir: Path, name: str) -> pl.DataFrame:
+def read_output(out_dir: Path, name: str, columns: tuple[str, ...] = ()) -> pl.DataFrame:
     """An output table of an earlier run, Parquet or CSV (CSV read as text, so ids such
-    as "0001" stay as written)."""
+    as "0001" stay as written), with at least `columns`. A damaged table is an error
+    naming the file."""
     readers = ((out_dir / f"{name}.parquet", pl.read_parquet),
                (out_dir / f"{name}.csv",
                 lambda p: unescape_frame(pl.read_csv(p, infer_schema=False))))
     for path, reader in readers:
         if path.is_file():
-            return reader(path)
+            try:
+                frame = reader(path)
+            except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
+                raise OutputError(f"{path} cannot be read ({type(exc).__name__}); the output "
+                                  "is damaged. Run `resolver run` again to rebuild it") from None
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise OutputError(f"{path} lacks column(s) {missing}; the output is damaged "
+                                  "or not resolver's. Run `resolver run` again to rebuild it")
+            return frame
     raise OutputError(f"{out_dir}: no {name}.parquet or {name}.csv. Point at the output "
                       "folder of a `resolver run`")
 
 
 def read_previous(out_dir: Path) -> pl.DataFrame:
     """(record_key, entity_id) of a previous run's lineage."""
-    return read_output(out_dir, "lineage").select(
-        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY), F.ENTITY_ID)
+    return read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID)).select(
+        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY),
+        pl.col(F.ENTITY_ID).cast(pl.String))
 
 
 def versions() -> dict[str, str]:

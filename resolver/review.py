@@ -12,13 +12,14 @@ from resolver.config import load_config
 from resolver.decisions import append_decision
 from resolver.errors import InputError
 from resolver.output import read_output
-from resolver.evaluate import read_lineage
 from resolver.explain import run_config_path
 
 
 def read_pairs(out_dir: Path) -> pl.DataFrame:
-    return read_output(out_dir, "pairs").with_columns(
-        pl.col(F.MATCH_PROBABILITY).cast(pl.Float64))
+    columns = (F.left(F.SOURCE), F.left(F.RECORD_ID), F.right(F.SOURCE), F.right(F.RECORD_ID),
+               F.MATCH_PROBABILITY, F.DECISION, F.DECISION_SOURCE)
+    return read_output(out_dir, "pairs", columns).with_columns(
+        pl.col(F.MATCH_PROBABILITY).cast(pl.Float64, strict=False))
 
 
 def review_queue(out_dir: Path) -> pl.DataFrame:
@@ -57,7 +58,7 @@ def record_decision(out_dir: Path, a: str, b: str, decision: str, reviewer: str,
         raise InputError(f"config {config.path} names no decisions file. Add\n  [decisions]\n"
                          '  path = "decisions.csv"\nto it, then review again')
     check_decision_text(a, b, reviewer, note)
-    keys = set(read_lineage(out_dir).select(pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID))
+    keys = set(read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID)).select(pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID))
                .to_series().to_list())
     for key in (a, b):
         if key not in keys:

@@ -1,11 +1,15 @@
 """`resolver run` and `resolver train` as library calls: run the pipeline, then write
 every output (data frames, model.json, report.html, run.json) atomically."""
 
+import errno
 import json
 from pathlib import Path
 
+import polars as pl
+
 
 from resolver.config import Config, check_run_files
+from resolver.errors import OutputError
 from resolver.output import versions, write_outputs
 from resolver.pipeline import run_pipeline
 from resolver.report.html import render_report
@@ -38,8 +42,31 @@ def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = Non
     }
     if progress:
         progress("write")
-    write_outputs(out_dir, frames, documents, fmt)
+    try:
+        write_outputs(out_dir, frames, documents, fmt)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        failure = _write_failure(exc, out_dir)
+        if failure is None:
+            raise
+        raise failure from None
     return {"out": str(out_dir), "counts": counts, "timings": result.timings}
+
+
+FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+        errno.EFBIG: "file size limit exceeded"}
+
+
+def _write_failure(exc: Exception, out_dir: Path) -> OutputError | None:
+    """A full disk (or a quota or file-size limit) while writing: a user's problem, not
+    an internal error. Polars reports it in its own exception's text."""
+    code = getattr(exc, "errno", None)
+    if code is None:
+        code = next((c for c in FULL if f"os error {c})" in str(exc)), None)
+    if code not in FULL:
+        return None
+    return OutputError(f"{FULL[code]} writing {out_dir}. Free space (or raise the limit) "
+                       "and run again, or choose another --out; the previous output is "
+                       "unchanged")
 
 
 def train_only(config: Config, truth: Path | None):
