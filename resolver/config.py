@@ -105,12 +105,18 @@ def load_config(path: str | Path) -> Config:
 
 def check_run_files(config: Config) -> None:
     """What `run` and `validate` need beyond the config itself: a model file the config
-    names must exist (a run never silently trains a model in its place)."""
-    if config.model_path is not None and not config.model_path.is_file():
+    names must exist (a run never silently trains a model in its place) and fit the
+    config's comparisons."""
+    from resolver.score.model import load_model
+
+    if config.model_path is None:
+        return
+    if not config.model_path.is_file():
         raise ConfigError(config.path, [
             f"model.path: file not found: {config.model_path}. Write it with `resolver train "
             f"{config.path} --out {config.model_path}`, or remove model.path to train during "
             "the run"])
+    load_model(config.model_path, config.comparisons)
 
 
 class _Reader:
@@ -332,9 +338,11 @@ class _Reader:
                 elif not isinstance(fmt_text, str) or "%" not in fmt_text:
                     self.problem(f"{key}formats.{fld}", "expected a strftime format such as "
                                  "\"%m/%d/%Y\"")
+            id_column = self.get(item, "id_column", key, str, "", required=True)
+            if isinstance(item.get("id_column"), str) and not id_column.strip():
+                self.problem(f"{key}id_column", "is empty; name the column holding record ids")
             sources.append(Source(
-                name=name, path=path, format=fmt or "csv",
-                id_column=self.get(item, "id_column", key, str, "", required=True),
+                name=name, path=path, format=fmt or "csv", id_column=id_column,
                 updated_at_column=self.get(item, "updated_at", key, str),
                 columns=dict(columns), formats=dict(formats),
                 delimiter=self.delimiter(item, key, path), encoding=self.encoding(item, key),

@@ -104,7 +104,7 @@ def append_decision(path: Path, row: dict) -> None:
     The whole check-and-write happens under an exclusive lock."""
     _check_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
     with os.fdopen(fd, "r+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         text = _read_text(path, handle)

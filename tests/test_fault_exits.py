@@ -48,7 +48,7 @@ OUT_PATHS = {  # quirk -> (--out relative to tmp_path or absolute, words)
     "under_a_file": ("afile.txt/out", "afile.txt is a file, so no folder can be made under it"),
     "is_a_file": ("afile.txt", "is a file. Give a folder path"),
     "root_folder": ("/", "--out / is the root folder"),
-    "name_of_250_characters": ("x" * 250, "bytes long; this file system allows 223 here"),
+    "name_of_250_characters": ("x" * 250, "bytes long; this file system allows"),
     "not_writable_location": ("/sys/resolver-out", "cannot create a folder in /sys"),
 }
 
