@@ -54,14 +54,18 @@ def diagnose_csv(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> s
         line = text[:text.index("\0")].count("\n") + 1
         return f"line {line} holds a NUL byte: this is a binary file, not CSV text"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    width = None
+    width, start = None, 1
     try:
         for row in reader:
             if width is None:
                 width = len(row)
             elif row and len(row) != width:
-                return (f"line {reader.line_num} has {len(row)} field(s), the header has "
-                        f"{width}; check the delimiter and quoting of that line")
+                where = (f"line {start}" if reader.line_num == start else
+                         f"the record on lines {start}-{reader.line_num} (a quote opened on "
+                         f"line {start} is never closed?)")
+                return (f"{where} has {len(row)} field(s), the header has {width}; check the "
+                        "delimiter and quoting of that line")
+            start = reader.line_num + 1
     except csv.Error:
         return f"line {reader.line_num} cannot be parsed as CSV (check its quotes)"
     return None
