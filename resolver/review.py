@@ -53,12 +53,13 @@ def check_decision_text(a: str, b: str, reviewer: str, note: str | None) -> None
 
 def record_decision(out_dir: Path, a: str, b: str, decision: str, reviewer: str,
                     note: str | None) -> Path:
+    check_decision_text(a, b, reviewer, note)
     config = load_config(run_config_path(out_dir))
     if config.decisions_path is None:
         raise InputError(f"config {config.path} names no decisions file. Add\n  [decisions]\n"
                          '  path = "decisions.csv"\nto it, then review again')
-    check_decision_text(a, b, reviewer, note)
-    keys = set(read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID)).select(pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID))
+    lineage = read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID))
+    keys = set(lineage.select(pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID))
                .to_series().to_list())
     for key in (a, b):
         if key not in keys:

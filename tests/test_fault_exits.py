@@ -153,14 +153,28 @@ def test_commands_on_a_damaged_output_name_the_damaged_file(command, name, conte
     assert words in printed and "Internal error" not in printed
 
 
-def test_review_when_the_decisions_path_is_a_folder(finished, tmp_path, monkeypatch):
+def _with_config(finished, tmp_path: Path, extra: str) -> Path:
+    """A copy of the finished run whose config has `extra` TOML at its end."""
     folder, out = finished
-    config = json.loads((out / "run.json").read_text())["config"]
     copy = tmp_path / "config.toml"
-    copy.write_text(Path(config).read_text() + '\n[decisions]\npath = "decisions_folder"\n')
+    copy.write_text((folder / "base.toml").read_text() + extra)
     shutil.copytree(folder / "decisions_folder", tmp_path / "decisions_folder")
     shutil.copy(folder / "people.csv", tmp_path / "people.csv")
-    run = _damaged_copy(out, tmp_path, "run.json", json.dumps({"config": str(copy)}).encode())
+    return _damaged_copy(out, tmp_path, "run.json", json.dumps({"config": str(copy)}).encode())
+
+
+def test_review_when_the_decisions_path_is_a_folder(finished, tmp_path, monkeypatch):
+    run = _with_config(finished, tmp_path, '\n[decisions]\npath = "decisions_folder"\n')
     code, printed = invoke(["review", run, "--accept", "crm:C101", "crm:C102"], monkeypatch)
     assert code == 2, printed
     assert "decisions.path" in printed and "is a folder" in printed
+
+
+def test_review_refuses_a_record_paired_with_itself(finished, tmp_path, monkeypatch):
+    run = _with_config(finished, tmp_path, '\n[decisions]\npath = "decisions.csv"\n')
+    code, printed = invoke(["review", run, "--accept", "crm:C101", "crm:C101"], monkeypatch)
+    assert code == 2, printed
+    assert "names the same record twice" in printed
+    assert not (tmp_path / "decisions.csv").exists()
+    code, printed = invoke(["review", run, "--accept", "crm:C101", "crm:C102"], monkeypatch)
+    assert code == 0 and (tmp_path / "decisions.csv").is_file(), printed
