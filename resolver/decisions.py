@@ -71,8 +71,8 @@ def parse_decisions(path: Path, text: str) -> tuple[list[str], list[dict]]:
 
 
 def _read_text(path: Path, handle) -> str:
-    try:
-        return handle.read().decode("utf-8")
+    try:  # utf-8-sig: a spreadsheet that saved the file may have put a BOM in front
+        return handle.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"decisions file {path}: not UTF-8 text. Fix or move it "
                          f"({exc.reason})") from None

@@ -96,3 +96,10 @@ def test_review_refuses_keys_and_notes_a_steward_cannot_mean(a, b, extra, words)
     note = extra[1] if extra[:1] == ["--note"] else None
     with pytest.raises(InputError, match=re.escape(words)):
         check_decision_text(a, b, reviewer, note)
+
+
+def test_a_file_saved_by_a_spreadsheet_reads_and_appends(tmp_path):
+    path = tmp_path / "decisions.csv"
+    path.write_bytes(b"\xef\xbb\xbfrecord_a,record_b,decision\r\na:1,b:1,match\r\n")
+    append_decision(path, {"record_a": "a:2", "record_b": "b:2", "decision": "no_match"})
+    assert read_decisions(path).get_column("decision").to_list() == ["match", "no_match"]
