@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resolver.compare.library import KINDS, parse_level
+from resolver.csv_safety import TRIGGERS
 from resolver.errors import ConfigError
 from resolver.frames import CANONICAL_FIELDS
 from resolver.golden.rules import RULES
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "csv"}
-# a cell starting with one of these is a formula in a spreadsheet (OWASP CSV injection);
-# names that start records' keys (source names) must not start with one
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# a source name starts every record key (source:record_id): one that a spreadsheet would
+# run as a formula (or whose quote csv_safety would double) is refused, so record keys are
+# written to CSV files exactly as given
+FORMULA_STARTS = tuple(TRIGGERS + "'")
 INT64_MAX = 2**63 - 1
 
 
@@ -310,7 +312,8 @@ class _Reader:
             name = self.get(item, "name", key, str, f"source{i}", required=True)
             if name in seen:
                 self.problem(f"{key}name", f"duplicate source name {name!r}; names must differ")
-            if ":" in name or not name or name.startswith(FORMULA_STARTS) or not name.isprintable():
+            if (":" in name or not name.strip() or name.startswith(FORMULA_STARTS)
+                    or not name.isprintable()):
                 self.problem(f"{key}name", "must be printable, not empty, not contain ':' "
                              "(records are named source:id) and not start with "
                              "= + - @ or '")
@@ -321,7 +324,7 @@ class _Reader:
             if rel and fmt not in ("csv", "parquet"):
                 self.problem(f"{key}path", f"cannot tell the format of {rel!r} from its "
                              "extension; use .csv or .parquet, or set format = \"csv\"")
-            if rel and not rel.strip():
+            if isinstance(item.get("path"), str) and not rel.strip():
                 self.problem(f"{key}path", "is empty; give the source file's path")
             columns = self.get(item, "columns", key, dict, {})
             for canonical, column in columns.items():
