@@ -71,11 +71,13 @@ def run(config: ConfigArg,
     """The whole job: ingest, normalize, block, compare, score, cluster individuals and
     households, build golden records, write outputs and the report."""
     from resolver.config import load_config
+    from resolver.out_path_checks import check_out_path
     from resolver.run import execute
 
     if output_format not in (None, "parquet", "csv"):
         raise ResolverError("--format must be parquet or csv")
     cfg = load_config(config)
+    check_out_path(out_dir)
     fmt = output_format or cfg.output_format
 
     def warn(line: str) -> None:  # at once, not after the run: a run may still fail
@@ -293,7 +295,8 @@ def entry() -> None:
         err.print("Terminated.")
         sys.exit(143)
     except ResolverError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False)
+        # never wrapped: a log line stays whole for grep (and a value is never split)
+        err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("Aborted.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resolver.compare.library import KINDS, parse_level
+from resolver.csv_safety import TRIGGERS
 from resolver.errors import ConfigError
 from resolver.frames import CANONICAL_FIELDS
 from resolver.golden.rules import RULES
@@ -18,6 +19,11 @@ from resolver.golden.rules import RULES
 DEFAULT_MAX_PAIRS = 25_000_000  # candidate pairs per run: a few GB of pair frames
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "csv"}
+# a source name starts every record key (source:record_id): one that a spreadsheet would
+# run as a formula (or whose quote csv_safety would double) is refused, so record keys are
+# written to CSV files exactly as given
+FORMULA_STARTS = tuple(TRIGGERS + "'")
+INT64_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Source:
     columns: dict[str, str]  # canonical or extra field -> column in the file
     formats: dict[str, str]  # field -> strptime format (dob, updated_at)
     delimiter: str = ","
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -93,9 +100,29 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
     reader = _Reader(path.parent.resolve())
     config = reader.config(path, doc, hashlib.sha256(raw_bytes).hexdigest()[:16])
+    for key, named in (("model.path", config.model_path),
+                       ("decisions.path", config.decisions_path)):
+        if named is not None and named.is_dir():
+            reader.problem(key, f"{named} is a folder; name a file")
     if reader.problems:
         raise ConfigError(path, reader.problems)
     return config
+
+
+def check_run_files(config: Config) -> None:
+    """What `run` and `validate` need beyond the config itself: a model file the config
+    names must exist (a run never silently trains a model in its place) and fit the
+    config's comparisons."""
+    from resolver.score.model import load_model
+
+    if config.model_path is None:
+        return
+    if not config.model_path.is_file():
+        raise ConfigError(config.path, [
+            f"model.path: file not found: {config.model_path}. Write it with `resolver train "
+            f"{config.path} --out {config.model_path}`, or remove model.path to train during "
+            "the run"])
+    load_model(config.model_path, config.comparisons)
 
 
 class _Reader:
@@ -122,6 +149,23 @@ class _Reader:
             return default
         return value
 
+    def number(self, table: dict, key: str, path: str, kind, default, low, high=None):
+        """An int or float config value within [low, high]; the key path names a violation."""
+        value = self.get(table, key, path, kind, default)
+        if value is not None and (value < low or (high is not None and value > high)):
+            bounds = f"between {low:,} and {high:,}" if high is not None else f"at least {low:,}"
+            self.problem(f"{path}{key}", f"must be {bounds}, got {value:,}")
+            return default
+        return value
+
+    def strings(self, table: dict, key: str, path: str, default: list) -> tuple[str, ...]:
+        """A list of strings; a non-string item is a problem naming its index."""
+        values = self.get(table, key, path, list, default)
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                self.problem(f"{path}{key}[{i}]", f"expected a string, got {type(value).__name__}")
+        return tuple(v for v in values if isinstance(v, str))
+
     def unknown_keys(self, table: dict, allowed: set[str], path: str) -> None:
         for key in sorted(set(table) - allowed):
             self.problem(f"{path}{key}", f"unknown key; expected one of {sorted(allowed)}")
@@ -130,9 +174,9 @@ class _Reader:
         self.unknown_keys(doc, {"run", "normalize", "sources", "extra_fields", "blocking",
                                 "comparisons", "thresholds", "clustering", "households",
                                 "survivorship", "model", "decisions"}, "")
-        extra = tuple(self.get(doc, "extra_fields", "", list, []))
+        extra = self.strings(doc, "extra_fields", "", [])
         for i, name in enumerate(extra):
-            if name in CANONICAL_FIELDS or not str(name).isidentifier():
+            if name in CANONICAL_FIELDS or not name.isidentifier():
                 self.problem(f"extra_fields[{i}]", f"{name!r} clashes with a canonical field "
                              "or is not a plain name; choose another (e.g. loyalty_id)")
         sources = self.sources(doc.get("sources"), set(extra))
@@ -163,16 +207,19 @@ class _Reader:
         link_type = self.get(run, "link_type", "run.", str, "dedupe")
         if link_type not in ("dedupe", "link_only"):
             self.problem("run.link_type", "must be \"dedupe\" or \"link_only\"")
+        if link_type == "link_only" and len(sources) < 2:
+            self.problem("run.link_type", "\"link_only\" links records across sources and "
+                         "needs at least two [[sources]]; use \"dedupe\" for one source")
         fields = set(CANONICAL_FIELDS) | set(extra)
-        strong = tuple(self.get(clustering, "strong_identifiers", "clustering.", list,
-                                ["dob", "suffix"]))
+        strong = self.strings(clustering, "strong_identifiers", "clustering.",
+                              ["dob", "suffix"])
         for i, name in enumerate(strong):
             if name not in ("dob", "suffix", "first_name", *extra):
                 self.problem(f"clustering.strong_identifiers[{i}]",
                              f"{name!r} is not dob, suffix, first_name or a declared extra "
                              "field")
         source_names = [s.name for s in sources]
-        priority = tuple(self.get(surv, "source_priority", "survivorship.", list, []))
+        priority = self.strings(surv, "source_priority", "survivorship.", [])
         for i, name in enumerate(priority):
             if name not in source_names:
                 self.problem(f"survivorship.source_priority[{i}]",
@@ -185,27 +232,29 @@ class _Reader:
             blocking_rules=blocking_rules,
             training_rules=self.blocking_rules(model, "model.", set(extra), "training_rules")
             if "training_rules" in model else blocking_rules,
-            max_block_size=self.get(blocking, "max_block_size", "blocking.", int, 1000),
-            max_pairs=self.get(blocking, "max_pairs", "blocking.", int, DEFAULT_MAX_PAIRS),
+            max_block_size=self.number(blocking, "max_block_size", "blocking.", int, 1000, 2),
+            max_pairs=self.number(blocking, "max_pairs", "blocking.", int, DEFAULT_MAX_PAIRS, 1),
             comparisons=self.comparisons(doc.get("comparisons"), set(extra)),
             match_threshold=match,
             review_threshold=review,
-            default_region=self.get(norm, "default_region", "normalize.", str, "US"),
+            default_region=self.region(norm),
             email_provider_rules=self.get(norm, "email_provider_rules", "normalize.", bool, True),
-            junk_values=tuple(self.get(norm, "junk_values", "normalize.", list, [])),
+            junk_values=self.strings(norm, "junk_values", "normalize.", []),
             strong_identifiers=strong,
-            max_cluster_size=self.get(clustering, "max_cluster_size", "clustering.", int, 50),
+            max_cluster_size=self.number(clustering, "max_cluster_size", "clustering.", int, 50,
+                                         2),
             households=self.get(households, "enabled", "households.", bool, True),
             survivorship_default=self.rule_list(surv.get("default"), "survivorship.default",
                                                 ("valid_first", "most_recent", "most_frequent")),
             survivorship_fields=self.survivorship_fields(surv.get("fields", {}), fields),
             source_priority=priority,
             model_path=self.path_or_none(model, "path", "model."),
-            em_max_iterations=self.get(model, "max_iterations", "model.", int, 50),
+            em_max_iterations=self.number(model, "max_iterations", "model.", int, 50, 1),
             household_class=self.get(model, "household_class", "model.", bool, True),
-            u_sample_pairs=self.get(model, "u_sample_pairs", "model.", int, 1_000_000),
-            max_training_pairs=self.get(model, "max_training_pairs", "model.", int, 300_000),
-            seed=self.get(run, "seed", "run.", int, 42),
+            u_sample_pairs=self.number(model, "u_sample_pairs", "model.", int, 1_000_000, 1000),
+            max_training_pairs=self.number(model, "max_training_pairs", "model.", int, 300_000,
+                                           1),
+            seed=self.number(run, "seed", "run.", int, 42, 0, INT64_MAX),
             decisions_path=self.path_or_none(decisions, "path", "decisions."),
             output_format=fmt,
             private_outputs=permissions != "umask",
@@ -223,7 +272,40 @@ class _Reader:
 
     def path_or_none(self, table: dict, key: str, prefix: str) -> Path | None:
         value = self.get(table, key, prefix, str)
+        if value is not None and not value.strip():
+            self.problem(f"{prefix}{key}", "is empty; give a file path or remove the key")
         return (self.base / value) if value else None
+
+    def region(self, norm: dict) -> str:
+        """normalize.default_region: a region the phone-number library knows (ISO 3166)."""
+        import phonenumbers
+
+        region = self.get(norm, "default_region", "normalize.", str, "US")
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            self.problem("normalize.default_region", f"{region!r} is not a region the "
+                         "phone-number library knows; use an upper-case ISO 3166 code such "
+                         "as \"US\", \"GB\" or \"DE\"")
+            return "US"
+        return region
+
+    def delimiter(self, item: dict, key: str, path: Path) -> str:
+        value = self.get(item, "delimiter", key, str, "\t" if path.suffix == ".tsv" else ",")
+        if len(value) != 1 or len(value.encode("utf-8")) != 1 or value in "\"\r\n":
+            self.problem(f"{key}delimiter", "must be one single-byte character other than a "
+                         "quote or line break, e.g. \",\", \";\", \"|\" or \"\\t\"")
+            return ","
+        return value
+
+    def encoding(self, item: dict, key: str) -> str:
+        import codecs
+
+        value = self.get(item, "encoding", key, str, "utf-8")
+        try:
+            return codecs.lookup(value).name
+        except LookupError:
+            self.problem(f"{key}encoding", f"unknown encoding {value!r}; use e.g. \"utf-8\", "
+                         "\"latin-1\" or \"cp1252\"")
+            return "utf-8"
 
     def sources(self, items, extra: set[str]) -> list[Source]:
         if not isinstance(items, list) or not items:
@@ -232,13 +314,20 @@ class _Reader:
         sources, seen = [], set()
         for i, item in enumerate(items):
             key = f"sources[{i}]."
+            if not isinstance(item, dict):
+                self.problem(f"sources[{i}]", "expected a table; write each source as a "
+                             "[[sources]] table with name, path and id_column")
+                continue
             self.unknown_keys(item, {"name", "path", "id_column", "updated_at", "columns",
-                                     "formats", "delimiter", "format"}, key)
+                                     "formats", "delimiter", "format", "encoding"}, key)
             name = self.get(item, "name", key, str, f"source{i}", required=True)
             if name in seen:
                 self.problem(f"{key}name", f"duplicate source name {name!r}; names must differ")
-            if ":" in name:
-                self.problem(f"{key}name", "must not contain ':' (records are named source:id)")
+            if (":" in name or not name.strip() or name.startswith(FORMULA_STARTS)
+                    or not name.isprintable()):
+                self.problem(f"{key}name", "must be printable, not empty, not contain ':' "
+                             "(records are named source:id) and not start with "
+                             "= + - @ or '")
             seen.add(name)
             rel = self.get(item, "path", key, str, "", required=True)
             path = self.base / rel
@@ -246,6 +335,8 @@ class _Reader:
             if rel and fmt not in ("csv", "parquet"):
                 self.problem(f"{key}path", f"cannot tell the format of {rel!r} from its "
                              "extension; use .csv or .parquet, or set format = \"csv\"")
+            if isinstance(item.get("path"), str) and not rel.strip():
+                self.problem(f"{key}path", "is empty; give the source file's path")
             columns = self.get(item, "columns", key, dict, {})
             for canonical, column in columns.items():
                 if canonical not in CANONICAL_FIELDS and canonical not in extra:
@@ -255,16 +346,20 @@ class _Reader:
                 if not isinstance(column, str):
                     self.problem(f"{key}columns.{canonical}", "expected the column name")
             formats = self.get(item, "formats", key, dict, {})
-            for fld in formats:
+            for fld, fmt_text in formats.items():
                 if fld not in ("dob", "updated_at"):
                     self.problem(f"{key}formats.{fld}", "formats apply to dob and updated_at")
+                elif not isinstance(fmt_text, str) or "%" not in fmt_text:
+                    self.problem(f"{key}formats.{fld}", "expected a strftime format such as "
+                                 "\"%m/%d/%Y\"")
+            id_column = self.get(item, "id_column", key, str, "", required=True)
+            if isinstance(item.get("id_column"), str) and not id_column.strip():
+                self.problem(f"{key}id_column", "is empty; name the column holding record ids")
             sources.append(Source(
-                name=name, path=path, format=fmt or "csv",
-                id_column=self.get(item, "id_column", key, str, "", required=True),
+                name=name, path=path, format=fmt or "csv", id_column=id_column,
                 updated_at_column=self.get(item, "updated_at", key, str),
                 columns=dict(columns), formats=dict(formats),
-                delimiter=self.get(item, "delimiter", key, str, "\t" if path.suffix == ".tsv"
-                                   else ","),
+                delimiter=self.delimiter(item, key, path), encoding=self.encoding(item, key),
             ))
         return sources
 
@@ -279,7 +374,8 @@ class _Reader:
         out = []
         for i, rule in enumerate(rules):
             keys = [rule] if isinstance(rule, str) else rule
-            if not isinstance(keys, list) or not keys:
+            if (not isinstance(keys, list) or not keys
+                    or not all(isinstance(k, str) for k in keys)):
                 self.problem(f"{prefix}{key}[{i}]", "expected a list of blocking keys")
                 continue
             for name in keys:
@@ -296,20 +392,32 @@ class _Reader:
         out, names = [], set()
         for i, item in enumerate(items):
             key = f"comparisons[{i}]."
+            if not isinstance(item, dict):
+                self.problem(f"comparisons[{i}]", "expected a table; write each comparison "
+                             "as a [[comparisons]] table with a kind")
+                continue
             self.unknown_keys(item, {"name", "kind", "levels", "term_frequency", "field"}, key)
             kind = self.get(item, "kind", key, str, "", required=True)
             if kind and kind not in KINDS:
                 self.problem(f"{key}kind", f"unknown kind {kind!r}; use one of {sorted(KINDS)}")
                 continue
             name = self.get(item, "name", key, str, kind)
+            if name and not name.isidentifier():
+                self.problem(f"{key}name", f"{name!r} is not a plain name (letters, digits, "
+                             "underscores); it names output columns")
             if name in names:
                 self.problem(f"{key}name", f"duplicate comparison name {name!r}")
             names.add(name)
             fld = self.get(item, "field", key, str)
             if kind == "identifier" and fld not in extra:
                 self.problem(f"{key}field", "an identifier comparison names an extra field")
+            elif kind and KINDS[kind].column is None and fld not in (*CANONICAL_FIELDS, *extra):
+                self.problem(f"{key}field", f"a {kind} comparison needs field = the canonical "
+                             "or extra field it compares")
             spec = KINDS.get(kind)
-            levels = tuple(self.get(item, "levels", key, list, list(spec.default_levels)))
+            if spec is None:
+                continue
+            levels = self.strings(item, "levels", key, list(spec.default_levels))
             for j, label in enumerate(levels):
                 try:
                     parse_level(kind, label)
@@ -329,13 +437,16 @@ class _Reader:
             self.problem(key, f"expected a list of rules from {sorted(RULES)}")
             return default
         for i, rule in enumerate(value):
-            if rule not in RULES:
+            if not isinstance(rule, str) or rule not in RULES:
                 self.problem(f"{key}[{i}]", f"unknown rule {rule!r}; use one of {sorted(RULES)}")
         return tuple(value)
 
     def survivorship_fields(self, table, fields: set[str]) -> dict[str, tuple[str, ...]]:
         out = {}
-        for name, rules in (table or {}).items():
+        if not isinstance(table, dict):
+            self.problem("survivorship.fields", "expected a table of field = [rules]")
+            return out
+        for name, rules in table.items():
             if name not in fields and name not in ("name", "address"):
                 self.problem(f"survivorship.fields.{name}", "not a canonical or extra field")
             out[name] = self.rule_list(rules, f"survivorship.fields.{name}", ())

@@ -8,49 +8,117 @@
 pair override earlier ones. Every run honours them: a must-link joins the two records'
 individuals whatever the model says; a cannot-link keeps them apart even through third
 records. Decisions naming records that are not in the input are ignored and counted.
+
+Stewards may append at the same time: each append holds an exclusive lock on the file
+(flock) while it checks the file and writes one whole line, so the header is written once
+and lines never interleave. A damaged file (wrong header, a line with the wrong number of
+fields, a blank or unknown decision) is an error naming the line, and is never rewritten.
+Cells are formula-safe (csv_safety).
 """
 
+import csv
+import fcntl
+import io
+import os
 from pathlib import Path
 
 import polars as pl
 
 from resolver import frames as F
+from resolver.csv_safety import escape_cell, unescape_cell
 from resolver.errors import InputError
 
 COLUMNS = ("record_a", "record_b", "decision", "reviewer", "timestamp", "note")
+REQUIRED = COLUMNS[:3]
 VALUES = ("match", "no_match")
+
+
+def _damaged(path: Path, line: int, what: str) -> InputError:
+    return InputError(f"decisions file {path}: line {line} {what}. Fix or remove that line "
+                      "(resolver never rewrites this file)")
+
+
+def parse_decisions(path: Path, text: str) -> tuple[list[str], list[dict]]:
+    """-> (header, rows as dicts); raises InputError naming the first bad line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            return list(COLUMNS), []
+        missing = [c for c in REQUIRED if c not in header]
+        if missing or len(set(header)) != len(header):
+            raise _damaged(path, 1, f"is not the header: it needs the columns "
+                           f"{', '.join(COLUMNS)} (at least {', '.join(REQUIRED)}), each once")
+        rows = []
+        for cells in reader:
+            if not cells:  # a blank line
+                continue
+            if len(cells) != len(header):
+                raise _damaged(path, reader.line_num, f"has {len(cells)} field(s), the header "
+                               f"has {len(header)}")
+            row = {c: unescape_cell(v) for c, v in zip(header, cells)}
+            if row["decision"] not in VALUES:
+                what = "a blank decision" if not row["decision"].strip() else (
+                    "a decision other than match or no_match")
+                raise _damaged(path, reader.line_num, f"has {what}")
+            if not row["record_a"] or not row["record_b"]:
+                raise _damaged(path, reader.line_num, "has no record_a or record_b")
+            rows.append(row)
+    except csv.Error:
+        raise _damaged(path, reader.line_num, "cannot be parsed as CSV (check its quotes)"
+                       ) from None
+    return header, rows
+
+
+def _read_text(path: Path, handle) -> str:
+    try:  # utf-8-sig: a spreadsheet that saved the file may have put a BOM in front
+        return handle.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"decisions file {path}: not UTF-8 text. Fix or move it "
+                         f"({exc.reason})") from None
+
+
+def _check_path(path: Path) -> None:
+    if path.exists() and not path.is_file():
+        raise InputError(f"decisions file {path} is a folder or not a regular file. Name a "
+                         "file in decisions.path")
 
 
 def read_decisions(path: Path | None) -> pl.DataFrame:
     """The decisions file as a frame (empty when there is none yet)."""
     empty = pl.DataFrame(schema={c: pl.String for c in COLUMNS})
-    if path is None or not path.is_file():
+    if path is None or not path.exists():
         return empty
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except pl.exceptions.PolarsError:
-        raise InputError(f"decisions file {path}: not a readable CSV. Expected the columns "
-                         f"{', '.join(COLUMNS)}") from None
-    missing = [c for c in COLUMNS[:3] if c not in frame.columns]
-    if missing:
-        raise InputError(f"decisions file {path}: missing column(s) {missing}. Expected "
-                         f"{', '.join(COLUMNS)}")
-    bad = frame.with_row_index("row", 2).filter(~pl.col("decision").is_in(VALUES))
-    if bad.height:
-        raise InputError(f"decisions file {path}: row {bad.item(0, 'row')} has decision "
-                         f"other than {' or '.join(VALUES)}. Fix or remove that row")
-    return frame.select([pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c)
-                         for c in COLUMNS])
+    _check_path(path)
+    with path.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)  # never read half of another steward's line
+        _, rows = parse_decisions(path, _read_text(path, handle))
+    if not rows:
+        return empty
+    return pl.DataFrame([{c: row.get(c) for c in COLUMNS} for row in rows],
+                        schema={c: pl.String for c in COLUMNS})
 
 
 def append_decision(path: Path, row: dict) -> None:
-    """Add one decision at the end of the file, creating it with a header if needed."""
-    frame = pl.DataFrame([{c: row.get(c) for c in COLUMNS}], schema={c: pl.String
-                                                                     for c in COLUMNS})
+    """Add one decision at the end of the file, creating it with a header if needed.
+    The whole check-and-write happens under an exclusive lock."""
+    _check_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    exists = path.is_file() and path.stat().st_size > 0
-    with path.open("a", encoding="utf-8") as handle:
-        frame.write_csv(handle, include_header=not exists)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+    with os.fdopen(fd, "r+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        text = _read_text(path, handle)
+        if text and not text.endswith("\n"):
+            raise _damaged(path, text.count("\n") + 1, "is cut off (no line end)")
+        header, _ = parse_decisions(path, text)
+        lines = io.StringIO()
+        writer = csv.writer(lines, lineterminator="\n")
+        if not text:
+            writer.writerow(header)
+        writer.writerow([escape_cell(row.get(c)) or "" for c in header])
+        handle.write(lines.getvalue().encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def decision_pairs(decisions: pl.DataFrame, normalized: pl.DataFrame) -> tuple[pl.DataFrame, int]:

@@ -62,8 +62,12 @@ def cluster_scores(level: str, frame: pl.DataFrame, predicted: str, truth: str) 
 def read_truth(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise InputError(f"truth file not found: {path}")
-    frame = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(
-        path, infer_schema=False)
+    try:
+        frame = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(
+            path, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"truth file {path} cannot be read ({type(exc).__name__}). Give a "
+                         "Parquet or UTF-8 CSV file") from None
     missing = [c for c in TRUTH_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"truth file {path}: missing column(s) {missing}. It needs source, "
@@ -72,7 +76,7 @@ def read_truth(path: Path) -> pl.DataFrame:
 
 
 def read_lineage(out_dir: Path) -> pl.DataFrame:
-    return read_output(out_dir, "lineage")
+    return read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID))
 
 
 def evaluate(out_dir: Path, truth_path: Path) -> tuple[list[Scores], int]:

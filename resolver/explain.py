@@ -11,7 +11,7 @@ from resolver import frames as F
 from resolver.compare.compute import column_of, compare_pairs, levels_of
 from resolver.config import load_config
 from resolver.errors import InputError, OutputError
-from resolver.evaluate import read_lineage
+from resolver.output import read_output
 from resolver.ingest import ingest
 from resolver.normalize import normalize_records
 from resolver.score.model import load_model
@@ -34,10 +34,13 @@ class Explanation:
 
 def run_config_path(out_dir: Path) -> Path:
     try:
-        doc = json.loads((out_dir / "run.json").read_text())
-    except (OSError, json.JSONDecodeError):
+        doc = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         raise OutputError(f"{out_dir}: no readable run.json. Point at the output folder of "
                           "`resolver run`") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("config"), str):
+        raise OutputError(f"{out_dir}/run.json does not name the run's config; the output is "
+                          "damaged. Run `resolver run` again to rebuild it")
     return Path(doc["config"])
 
 
@@ -67,7 +70,7 @@ def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
                       "value_b": va if flip else vb, "level": labels[gamma],
                       "weight": scored[F.partial_weight(comparison.name)],
                       "tf_adjustment": scored.get(tf_adjustment_column(comparison), 0.0)})
-    lineage = read_lineage(out_dir).with_columns(
+    lineage = read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID)).with_columns(
         pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY))
     entity = dict(lineage.filter(pl.col(F.RECORD_KEY).is_in([a, b]))
                   .select(F.RECORD_KEY, F.ENTITY_ID).iter_rows())

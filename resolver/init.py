@@ -50,9 +50,17 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
 def _columns(path: Path) -> list[str]:
     if not path.is_file():
         raise InputError(f"file not found: {path}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pl.read_parquet_schema(path).names()
-    return pl.read_csv(path, n_rows=5, infer_schema=False).columns
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pl.read_parquet_schema(path).names()
+        return pl.read_csv(path, n_rows=5, infer_schema=False, encoding="utf8").columns
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        from resolver.ingest import diagnose_csv
+
+        why = (diagnose_csv(path) if path.suffix.lower() not in (".parquet", ".pq")
+               else None) or f"{type(exc).__name__}"
+        raise InputError(f"cannot read {path}: {why}. Give a CSV file with a header line, "
+                         "or a Parquet file") from None
 
 
 def starter_config(sources: list[Path], config_dir: Path) -> str:

@@ -14,6 +14,7 @@ import polars as pl
 from resolver import __version__
 from resolver import frames as F
 from resolver.compare.compute import levels_of
+from resolver.csv_safety import escape_frame, unescape_frame
 from resolver.errors import OutputError
 
 MATCH, REVIEW, NO_MATCH = "match", "review", "no_match"
@@ -95,22 +96,34 @@ def pairs_frame(scored: pl.DataFrame, clustering, normalized: pl.DataFrame,
                   F.right(F.RECORD_ID)))
 
 
-def read_output(out_dir: Path, name: str) -> pl.DataFrame:
+def read_output(out_dir: Path, name: str, columns: tuple[str, ...] = ()) -> pl.DataFrame:
     """An output table of an earlier run, Parquet or CSV (CSV read as text, so ids such
-    as "0001" stay as written)."""
+    as "0001" stay as written), with at least `columns`. A damaged table is an error
+    naming the file."""
     readers = ((out_dir / f"{name}.parquet", pl.read_parquet),
-               (out_dir / f"{name}.csv", lambda p: pl.read_csv(p, infer_schema=False)))
+               (out_dir / f"{name}.csv",
+                lambda p: unescape_frame(pl.read_csv(p, infer_schema=False))))
     for path, reader in readers:
         if path.is_file():
-            return reader(path)
+            try:
+                frame = reader(path)
+            except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
+                raise OutputError(f"{path} cannot be read ({type(exc).__name__}); the output "
+                                  "is damaged. Run `resolver run` again to rebuild it") from None
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise OutputError(f"{path} lacks column(s) {missing}; the output is damaged "
+                                  "or not resolver's. Run `resolver run` again to rebuild it")
+            return frame
     raise OutputError(f"{out_dir}: no {name}.parquet or {name}.csv. Point at the output "
                       "folder of a `resolver run`")
 
 
 def read_previous(out_dir: Path) -> pl.DataFrame:
     """(record_key, entity_id) of a previous run's lineage."""
-    return read_output(out_dir, "lineage").select(
-        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY), F.ENTITY_ID)
+    return read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID)).select(
+        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY),
+        pl.col(F.ENTITY_ID).cast(pl.String))
 
 
 def versions() -> dict[str, str]:
@@ -124,11 +137,12 @@ def versions() -> dict[str, str]:
 
 
 def _flatten_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV cannot hold lists or structs: write them as JSON text."""
+    """CSV cannot hold lists or structs: write them as JSON text. Text cells that a
+    spreadsheet would run as a formula are quoted (csv_safety, OWASP)."""
     nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct))]
-    return frame.with_columns(pl.col(c).map_elements(
+    return escape_frame(frame.with_columns(pl.col(c).map_elements(
         lambda v: json.dumps(v.to_list() if isinstance(v, pl.Series) else v, default=str,
-                             sort_keys=True), return_dtype=pl.String) for c in nested)
+                             sort_keys=True), return_dtype=pl.String) for c in nested))
 
 
 def write_files(folder: Path, frames: dict[str, pl.DataFrame], documents: dict[str, str],

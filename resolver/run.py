@@ -1,10 +1,14 @@
 """`resolver run` and `resolver train` as library calls: run the pipeline, then write
 every output (data frames, model.json, report.html, run.json) and publish them at once."""
 
+import errno
 import json
 from pathlib import Path
 
-from resolver.config import Config
+import polars as pl
+
+from resolver.config import Config, check_run_files
+from resolver.errors import OutputError
 from resolver.output import versions, write_files
 from resolver.pipeline import run_pipeline
 from resolver.publish import FORMAT, FORMAT_VERSION, OutputFolder
@@ -20,6 +24,7 @@ def run_inputs(config: Config) -> list[Path]:
 
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
             progress=None, warn=None) -> dict:
+    check_run_files(config)
     # the folder is checked and locked before any work: a refusal costs nothing
     with OutputFolder(out_dir, run_inputs(config), config.private_outputs) as folder:
         result = run_pipeline(config, previous, progress, warn)
@@ -48,9 +53,32 @@ def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = Non
         }
         if progress:
             progress("write")
-        write_files(folder.staging(), frames, documents, fmt)
+        try:
+            write_files(folder.staging(), frames, documents, fmt)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            failure = _write_failure(exc, folder.out_dir)
+            if failure is None:
+                raise
+            raise failure from None
         folder.publish()
     return {"out": str(folder.out_dir), "counts": counts, "timings": result.timings}
+
+
+FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+        errno.EFBIG: "file size limit exceeded"}
+
+
+def _write_failure(exc: Exception, out_dir: Path) -> OutputError | None:
+    """A full disk (or a quota or file-size limit) while writing: a user's problem, not
+    an internal error. Polars reports it in its own exception's text."""
+    code = getattr(exc, "errno", None)
+    if code is None:
+        code = next((c for c in FULL if f"os error {c})" in str(exc)), None)
+    if code not in FULL:
+        return None
+    return OutputError(f"{FULL[code]} writing {out_dir}. Free space (or raise the limit) "
+                       "and run again, or choose another --out; the previous output is "
+                       "unchanged")
 
 
 def train_only(config: Config, truth: Path | None):

@@ -3,15 +3,15 @@ mapped columns exist, ids are unique, dates parse."""
 
 
 from resolver import frames as F
-from resolver.config import Config
-from resolver.errors import InputError
+from resolver.config import Config, check_run_files
 from resolver.ingest import read_source
 from resolver.normalize.dates import detect_date_format, parse_date_column
 
 
 def validate_sources(config: Config) -> list[dict]:
     """-> per source: records, dob format and share parsed, updated_at share parsed.
-    Raises InputError for a problem that would stop a run."""
+    Raises the error a run would stop on (the same checks, the same messages)."""
+    check_run_files(config)
     fields = (*F.CANONICAL_FIELDS, *config.extra_fields)
     report = []
     for source in config.sources:
@@ -24,10 +24,6 @@ def validate_sources(config: Config) -> list[dict]:
             row["dob_format"] = fmt or "none parses"
             parsed = (status == F.STATUS_OK).sum()
             row["dob_parsed"] = float(parsed / max(dob.drop_nulls().len(), 1))
-            if source.formats.get("dob") and row["dob_parsed"] < 0.5:
-                raise InputError(f"source {source.name!r}: under half of column "
-                                 f"{source.columns['dob']!r} parses as {fmt!r}. Fix "
-                                 "formats.dob in the config (strftime codes, e.g. %m/%d/%Y)")
         if source.updated_at_column:
             raw = frame.get_column(F.UPDATED_AT)
             row["updated_at_parsed"] = float(raw.is_not_null().mean() or 0.0)

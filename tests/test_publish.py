@@ -78,10 +78,12 @@ def test_out_naming_the_folder_of_the_sources_is_refused_and_nothing_is_deleted(
 def test_out_naming_the_working_folder_or_an_ancestor_is_refused(project):
     folder, config = project
     (folder / "my_documents.txt").write_text("keep me")
-    for target in (".", "..", "/"):
+    for target in (".", ".."):
         done = resolver("run", config, "--out", target, cwd=folder)
         assert done.returncode == 2, target
         assert "root, home or working folder" in done.stderr
+    done = resolver("run", config, "--out", "/", cwd=folder)
+    assert done.returncode == 2 and "is the root folder" in done.stderr
     assert (folder / "my_documents.txt").read_text() == "keep me"
 
 

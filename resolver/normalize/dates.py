@@ -78,6 +78,21 @@ def parse_date_column(values: pl.Series, fmt: str | None, region: str = "US",
     )
 
 
+def share_parsed(values: pl.Series, fmt: str, timestamp: bool = False) -> float | None:
+    """The share of a column's non-empty values that `fmt` parses (None: no values)."""
+    tidy = _trim if timestamp else _clean
+    frame = pl.DataFrame({"v": values.cast(pl.String)}).select(tidy(pl.col("v")))
+    frame = frame.filter(pl.col("v").is_not_null() & (pl.col("v") != ""))
+    if frame.height == 0:
+        return None
+    try:
+        parsed = (pl.col("v").str.to_datetime(fmt, strict=False, time_unit="us") if timestamp
+                  else pl.col("v").str.to_date(fmt, strict=False))
+        return frame.select(parsed.is_not_null().mean()).item()
+    except pl.exceptions.PolarsError:  # a format polars cannot use parses nothing
+        return 0.0
+
+
 def parse_timestamp_column(values: pl.Series, fmt: str | None) -> pl.Series:
     """updated_at: the declared format, else the first of the common ones that parses."""
     col = _trim(pl.col("raw"))

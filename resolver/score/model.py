@@ -73,9 +73,25 @@ def load_model(path: Path, comparisons: tuple[Comparison, ...]) -> Model:
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read model file {path} ({type(exc).__name__}). Re-create it "
                          "with `resolver train CONFIG`") from None
-    if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise InputError(f"{path} is not a resolver model of version {VERSION}. Re-create it "
                          "with `resolver train CONFIG`")
+    try:
+        return _model_from_json(doc, path, comparisons)
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        what = f"key {exc.args[0]!r} missing" if isinstance(exc, KeyError) else "malformed"
+        raise InputError(f"model file {path} is damaged ({what}). Re-create it with "
+                         "`resolver train CONFIG`") from None
+
+
+def _probability(value, path: Path, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise InputError(f"model file {path}: comparison {name!r} has a probability that is "
+                         "not a number in (0, 1]. Re-create it with `resolver train CONFIG`")
+    return float(value)
+
+
+def _model_from_json(doc: dict, path: Path, comparisons: tuple[Comparison, ...]) -> Model:
     by_name = {c["name"]: c for c in doc["comparisons"]}
     params = []
     for comparison in comparisons:
@@ -86,10 +102,19 @@ def load_model(path: Path, comparisons: tuple[Comparison, ...]) -> Model:
                              f"{comparison.name!r} has other levels. Retrain with "
                              "`resolver train CONFIG`")
         levels = saved["levels"][1:]
+
+        def column(key: str, levels=levels, name=comparison.name) -> list[float]:
+            return [_probability(lv[key], path, name) for lv in levels]
+
         params.append(ComparisonParams(
-            comparison.name, comparison.kind, labels, [lv["m"] for lv in levels],
-            [lv["u"] for lv in levels], [lv["u_random"] for lv in levels],
-            comparison.term_frequency,
-            [lv["h"] for lv in levels] if all("h" in lv for lv in levels) else None))
-    return Model(prior=doc["prior"], comparisons=params, trained=doc.get("trained", {}),
-                 household_prior=doc.get("household_prior", 0.0))
+            comparison.name, comparison.kind, labels, column("m"), column("u"),
+            column("u_random"), comparison.term_frequency,
+            column("h") if all("h" in lv for lv in levels) else None))
+    prior = _probability(doc["prior"], path, "prior")
+    household_prior = doc.get("household_prior", 0.0)
+    if prior >= 1 or not isinstance(household_prior, (int, float)) or not (
+            0 <= household_prior < 1):
+        raise InputError(f"model file {path}: prior or household_prior out of range. "
+                         "Re-create it with `resolver train CONFIG`")
+    return Model(prior=prior, comparisons=params, trained=doc.get("trained", {}),
+                 household_prior=float(household_prior))
