@@ -260,3 +260,20 @@ def test_parse_workers_exit_when_their_parent_is_killed(tmp_path):
     while time.monotonic() < deadline and any(running(p) for p in workers):
         time.sleep(0.2)
     assert [p for p in workers if running(p)] == []
+
+
+# ---- the same bytes whatever the thread and worker count ----------------------------------
+
+def test_outputs_are_byte_identical_with_one_or_two_threads_and_workers(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    outputs = {}
+    for threads, workers in (("1", "1"), ("2", "2")):
+        out = tmp_path / f"out{threads}"
+        done = resolver("run", root / "configs" / "sample.toml", "--out", out, "-q",
+                        env={"POLARS_MAX_THREADS": threads, "RESOLVER_PARSE_WORKERS": workers})
+        assert done.returncode == 0, done.stderr
+        outputs[threads] = snapshot(out)
+        run_doc = json.loads(outputs[threads].pop("run.json"))
+        del run_doc["timings_seconds"]
+        outputs[threads]["run.json"] = json.dumps(run_doc, sort_keys=True).encode()
+    assert outputs["1"] == outputs["2"]

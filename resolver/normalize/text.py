@@ -73,9 +73,12 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
+WORKERS_ENV = "RESOLVER_PARSE_WORKERS"  # parser processes; set, it applies at any size
+
+
 @lru_cache(maxsize=1)
 def _pool() -> ProcessPoolExecutor | None:
-    workers = min(os.cpu_count() or 1, 8)
+    workers = int(os.environ.get(WORKERS_ENV) or min(os.cpu_count() or 1, 8))
     if workers < 2:
         return None
     # spawn, not fork: forking a process that runs polars' thread pool can deadlock
@@ -85,8 +88,10 @@ def _pool() -> ProcessPoolExecutor | None:
 
 def parse_all(parse: Callable[[str], tuple], values: list[str]) -> list[tuple]:
     """parse over values, in order; large inputs are split over worker processes (the
-    parsers are pure Python and hold the GIL). `parse` must be importable (no lambdas)."""
-    pool = _pool() if len(values) >= PARALLEL_MIN_VALUES else None
+    parsers are pure Python and hold the GIL). `parse` must be importable (no lambdas).
+    Chunks are mapped in order, so the result does not depend on the worker count."""
+    large = len(values) >= PARALLEL_MIN_VALUES or os.environ.get(WORKERS_ENV)
+    pool = _pool() if large and values else None
     if pool is None:
         return [parse(v) for v in values]
     size = -(-len(values) // (4 * pool._max_workers))

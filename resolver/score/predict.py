@@ -11,6 +11,8 @@ against the typical agreeing value, log2(tf_typical / tf_value), bounded to ±TF
 bits, so a match on "smith" counts less than one on "zabrowski".
 """
 
+from functools import reduce
+
 import numpy as np
 import polars as pl
 
@@ -64,7 +66,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
                                    .alias(tf_col))
                      .with_columns((pl.col(mw) + pl.col(tf_col)).alias(mw)))
         weight_columns.append(mw)
-    plain = pl.lit(model.prior_weight) + pl.sum_horizontal(weight_columns)
+    plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
     if model.has_household_class:
         frame = frame.with_columns(_household_adjustment(model, comparisons))
     else:
@@ -72,6 +74,12 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
     weight = plain + pl.col(HOUSEHOLD_ADJUSTMENT)
     return frame.with_columns(weight.alias(F.MATCH_WEIGHT)).with_columns(
         (1.0 / (1.0 + (2.0 ** -pl.col(F.MATCH_WEIGHT)))).alias(F.MATCH_PROBABILITY))
+
+
+def ordered_sum(terms: list[pl.Expr]) -> pl.Expr:
+    """((a + b) + c) + ...: float addition in one fixed order, so weights come out the same
+    to the last bit whatever the thread count (sum_horizontal does not promise that)."""
+    return reduce(lambda total, term: total + term, terms)
 
 
 def _household_adjustment(model: Model, comparisons) -> pl.Expr:
@@ -88,7 +96,7 @@ def _household_adjustment(model: Model, comparisons) -> pl.Expr:
         log_h_over_u.append(ratio)
     u_prior = 1.0 - model.prior - model.household_prior
     household_vs_unrelated = (float(np.log2(model.household_prior / u_prior))
-                              + pl.sum_horizontal(log_h_over_u))
+                              + ordered_sum(log_h_over_u))
     # log2(1 + 2^x) computed stably for large x
     x = household_vs_unrelated
     softplus = pl.when(x > 30).then(x).otherwise((1.0 + 2.0 ** x).log(2))
