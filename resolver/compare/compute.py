@@ -63,7 +63,7 @@ def pairs_with_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
                       columns: list[str]) -> pl.DataFrame:
     """Attach each side's columns as <col>_l / <col>_r. uid is the row position in
     uid order, so each side is a gather by position, not a join."""
-    side = normalized.sort(F.UID)
+    side = normalized if normalized.get_column(F.UID).is_sorted() else normalized.sort(F.UID)
     if side.height and side.item(-1, F.UID) != side.height - 1:
         raise ValueError("uids must be 0..n-1, as ingest assigns them")
     side = side.select(columns)
@@ -201,11 +201,22 @@ def comparison_levels(frame: pl.DataFrame, comparison: Comparison,
     return expr.otherwise(pl.lit(len(comparison.levels), pl.Int8)).alias(F.gamma(comparison.name))
 
 
+CHUNK_PAIRS = 200_000  # pairs whose values are held at once: bounded memory at any size
+
+
 def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
-                  comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
-    """Candidate pairs -> pairs with one gamma_<name> column per comparison, plus the
-    values needed for term-frequency adjustment (tf_<name>)."""
-    frame = pairs_with_values(pairs, normalized, needed_columns(comparisons))
-    sims = Similarities(frame)
-    gammas = [comparison_levels(frame, c, sims) for c in comparisons]
-    return frame.with_columns(gammas)
+                  comparisons: tuple[Comparison, ...],
+                  chunk_pairs: int = CHUNK_PAIRS) -> pl.DataFrame:
+    """Candidate pairs -> the same pairs with one small-integer gamma_<name> column per
+    comparison, plus each term-frequency comparison's left value (<col>_l) that
+    prediction looks up. Values are attached chunk by chunk and dropped after, so the
+    frame that leaves here holds ids and levels, not every value of both records."""
+    columns = needed_columns(comparisons)
+    kept_values = sorted({F.left(column_of(c)) for c in comparisons if c.term_frequency})
+    out = []
+    for start in range(0, max(pairs.height, 1), chunk_pairs):
+        frame = pairs_with_values(pairs.slice(start, chunk_pairs), normalized, columns)
+        sims = Similarities(frame)
+        out.append(frame.select(*pairs.columns, *kept_values,
+                                *(comparison_levels(frame, c, sims) for c in comparisons)))
+    return pl.concat(out)
