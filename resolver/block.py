@@ -132,15 +132,19 @@ def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int
 
 def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
                 link_only: bool) -> tuple[pl.DataFrame, list[int], int, int]:
-    keyed = keys_frame.drop_nulls(list(rule.keys))
-    sizes = keyed.group_by(list(rule.keys)).agg(pl.len().alias("n"))
+    keys = list(rule.keys)
+    keyed = keys_frame.drop_nulls(keys)
+    sizes = keyed.group_by(keys).agg(pl.len().alias("n")).with_row_index("block")
     too_big = sizes.filter(pl.col("n") > max_block)
-    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block))
-    keyed = keyed.join(keep.select(rule.keys), on=list(rule.keys), how="semi")
-    pairs = keyed.join(keyed, on=list(rule.keys), suffix="_r").filter(
+    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block)).select(*keys, "block")
+    # the self-join runs on a block number and integer ids only: n^2 rows of 12 bytes per
+    # block, not n^2 rows carrying every key string twice
+    members = keyed.join(keep, on=keys).select(
+        F.UID, "block", pl.col(F.SOURCE).rank("dense").cast(pl.UInt32).alias("src"))
+    pairs = members.join(members, on="block", suffix="_r").filter(
         pl.col(F.UID) < pl.col(F.UID + "_r"))
     if link_only:
-        pairs = pairs.filter(pl.col(F.SOURCE) != pl.col(F.SOURCE + "_r"))
+        pairs = pairs.filter(pl.col("src") != pl.col("src_r"))
     pairs = pairs.select(pl.col(F.UID).alias(F.UID_L), pl.col(F.UID + "_r").alias(F.UID_R))
     largest = sizes.get_column("n").sort(descending=True).head(5).to_list()
     return pairs, largest, too_big.height, int(too_big.get_column("n").sum() or 0)
