@@ -199,7 +199,7 @@ COLUMNS = [("dataset", "dataset"), ("records", "records"), ("tool", "tool"),
            ("precision", "P"), ("recall", "R"), ("f1", "F1"),
            ("bcubed_precision", "B-cubed P"), ("bcubed_recall", "B-cubed R"),
            ("bcubed_f1", "B-cubed F1"), ("households_f1", "households F1"),
-           ("seconds", "seconds"), ("ratio", "ratio")]
+           ("seconds", "seconds"), ("ratio", "ratio"), ("cpu_seconds", "CPU seconds")]
 
 
 def _with_ratios(rows: list[dict]) -> list[dict]:
@@ -214,11 +214,11 @@ def _with_ratios(rows: list[dict]) -> list[dict]:
 
 def _cell(row: dict, key: str) -> str:
     value = row.get(key)
-    if row.get("error") and key not in ("dataset", "records", "tool", "seconds"):
+    if row.get("error") and key not in ("dataset", "records", "tool", "seconds", "cpu_seconds"):
         return "error" if key == "f1" else ""
     if value is None:
         return "n/a" if key == "households_f1" else ""
-    if isinstance(value, float) and key not in ("seconds", "ratio"):
+    if isinstance(value, float) and key not in ("seconds", "ratio", "cpu_seconds"):
         return f"{value:.4f}"
     if isinstance(value, int) and key == "records":
         return f"{value:,}"
@@ -241,7 +241,8 @@ def write(rows: list[dict], runs: list[dict]) -> None:
     lines = [f"Machine: {doc['machine']}; rows dated in results/{NAME}.json. Both tools "
              f"clustered at match probability {splink_models.THRESHOLD}; pairwise and "
              "B-cubed scores over all records; seconds are wall-clock for the whole job; "
-             "ratio = resolver seconds / Splink seconds.", "",
+             "ratio = resolver seconds / Splink seconds; CPU seconds (this process and its "
+             "finished child processes) show the work when the machine is shared.", "",
              "| " + " | ".join(h for _, h in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(_cell(r, k) for k, _ in COLUMNS) + " |" for r in merged]
     errors = [f"- {r['dataset']} ({r['tool']}): {r['error']}" for r in merged if r.get("error")]
