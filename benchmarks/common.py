@@ -33,11 +33,16 @@ def machine() -> str:
 
 
 def score(predicted: pl.DataFrame, truth: pl.DataFrame) -> dict:
-    """predicted: (key, cluster); truth: (key, person). Pairwise and B-cubed P/R/F1."""
-    joined = predicted.join(truth, on="key", how="inner")
+    """predicted: (key, cluster); truth: (key, person). Pairwise and B-cubed P/R/F1.
+
+    Every truth record is scored: one the prediction does not cover counts as a cluster
+    of its own (a tool that drops records loses recall for them)."""
+    joined = truth.join(predicted, on="key", how="left").with_columns(
+        pl.col("cluster").fill_null(pl.concat_str(pl.lit("missing:"), pl.col("key"))))
     s = cluster_scores("individuals", joined, "cluster", "person")
     return {"precision": round(s.pairwise_precision, 4), "recall": round(s.pairwise_recall, 4),
-            "f1": round(s.pairwise_f1, 4), "bcubed_f1": round(s.bcubed_f1, 4)}
+            "f1": round(s.pairwise_f1, 4), "bcubed_precision": round(s.bcubed_precision, 4),
+            "bcubed_recall": round(s.bcubed_recall, 4), "bcubed_f1": round(s.bcubed_f1, 4)}
 
 
 def write_results(name: str, rows: list[dict]) -> None:
