@@ -1,0 +1,160 @@
+"""Scale: `resolver run` end to end on the project's generated multi-source data at growing
+sizes, with Splink 5 (DuckDB) on the same records in the same run wherever it completes.
+
+Each tool runs as its own process; a sampler adds up the resident memory of the process
+and all its descendants (parser workers included) every 0.2 s, so "peak RSS" is the whole
+tree's. Per size: wall time, resolver's per-stage timings (from run.json), candidate
+pairs, pairwise F1 of both tools against the truth file, and the time ratio. Writes
+results/scale.json and results/scale.md.
+
+    python -m benchmarks.scale 50000 500000 1200000 [--no-splink] [--timeout S]
+    (sizes are records; in the benchmark environment, see README)
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+
+from benchmarks.common import score, write_results
+from resolver.sample.sources import write_sample
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+RECORDS_PER_PERSON = 2.06  # what the generator writes on average
+SPLINK_JOB = """
+import sys
+from pathlib import Path
+from benchmarks import splink_models
+splink_models.multisource(Path(sys.argv[1])).write_parquet(sys.argv[2])
+"""
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            statm = Path(f"/proc/{entry}/statm").read_text().split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(statm[1]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measured(command: list[str], timeout: float) -> dict:
+    """Run a command; -> wall seconds, peak tree RSS (GB), exit code (None on timeout)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        code = None
+    sampler.join()
+    stderr = process.stderr.read()
+    return {"seconds": round(time.perf_counter() - start, 1),
+            "peak_rss_gb": round(peak[0] / 2 ** 30, 2), "exit": code,
+            "error": stderr.strip().splitlines()[-1] if code else None}
+
+
+def dataset(records: int, seed: int) -> Path:
+    people = round(records / RECORDS_PER_PERSON)
+    folder = DATA / f"scale_{records}_seed{seed}"
+    if not (folder / "truth.parquet").is_file():
+        write_sample(people, seed, folder)
+    text = (ROOT / "configs" / "sample.toml").read_text().replace("../sample_data/",
+                                                                 f"{folder.resolve()}/")
+    (folder / "config.toml").write_text(text)
+    return folder
+
+
+def truth_of(folder: Path) -> pl.DataFrame:
+    return pl.read_parquet(folder / "truth.parquet").select(
+        pl.concat_str("source", pl.lit(":"), "record_id").alias("key"),
+        pl.col("person_id").alias("person"))
+
+
+def run_resolver(folder: Path, timeout: float) -> dict:
+    out = folder / "out"
+    result = measured([sys.executable, "-m", "resolver", "run", str(folder / "config.toml"),
+                       "--out", str(out), "--quiet"], timeout)
+    if result["exit"] != 0:
+        return result
+    run_doc = json.loads((out / "run.json").read_text())
+    lineage = pl.read_parquet(out / "lineage.parquet").select(
+        pl.concat_str("source", pl.lit(":"), "record_id").alias("key"),
+        pl.col("entity_id").alias("cluster"))
+    return {**result, "f1": score(lineage, truth_of(folder))["f1"],
+            "pairs": run_doc["counts"]["candidate_pairs"],
+            "stages": run_doc["timings_seconds"]}
+
+
+def run_splink(folder: Path, timeout: float) -> dict:
+    clusters = folder / "splink_clusters.parquet"
+    result = measured([sys.executable, "-c", SPLINK_JOB, str(folder), str(clusters)], timeout)
+    if result["exit"] != 0:
+        return result
+    return {**result, "f1": score(pl.read_parquet(clusters), truth_of(folder))["f1"]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("records", type=int, nargs="+")
+    parser.add_argument("--seed", type=int, default=8801)
+    parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--timeout", type=float, default=3600)
+    args = parser.parse_args(argv)
+    rows = []
+    for records in args.records:
+        folder = dataset(records, args.seed)
+        ours = run_resolver(folder, args.timeout)
+        theirs = None if args.no_splink else run_splink(folder, args.timeout)
+        stages = ours.get("stages", {})
+        rows.append({
+            "records": f"{pl.read_parquet(folder / 'truth.parquet').height:,}",
+            "resolver s": ours["seconds"] if ours["exit"] == 0 else f"failed ({ours['error']})",
+            "resolver peak GB": ours["peak_rss_gb"],
+            "pairs": f"{ours.get('pairs', 0):,}", "resolver F1": ours.get("f1", ""),
+            "stages s": ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
+            "splink s": "" if theirs is None else (theirs["seconds"] if theirs["exit"] == 0
+                                                   else "did not complete"),
+            "splink peak GB": "" if theirs is None else theirs["peak_rss_gb"],
+            "splink F1": "" if theirs is None else theirs.get("f1", ""),
+            "ratio": (round(ours["seconds"] / theirs["seconds"], 2)
+                      if theirs and theirs["exit"] == 0 and ours["exit"] == 0 else ""),
+        })
+        write_results("scale", rows)  # after every size: a long run keeps what it measured
+
+
+if __name__ == "__main__":
+    main()
