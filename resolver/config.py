@@ -5,6 +5,7 @@ once, before any data is read, in the manner of Splink's settings validation. Re
 paths are resolved against the config file's folder.
 """
 
+import datetime as dt
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class Config:
     default_region: str = "US"
     email_provider_rules: bool = True
     junk_values: tuple[str, ...] = ()
+    dob_min: dt.date | None = None  # None: normalize.dates.DOB_MIN
+    dob_max: dt.date | None = None  # None: the day of the run
     strong_identifiers: tuple[str, ...] = ("dob", "suffix")
     max_cluster_size: int = 50
     households: bool = True
@@ -134,7 +137,7 @@ class _Reader:
         sources = self.sources(doc.get("sources"), set(extra))
         run = self.table(doc, "run", {"output_format", "seed", "link_type"})
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
-                                             "junk_values"})
+                                             "junk_values", "dob_min", "dob_max"})
         blocking = self.table(doc, "blocking", {"rules", "max_block_size"})
         thresholds = self.table(doc, "thresholds", {"match", "review"})
         clustering = self.table(doc, "clustering", {"strong_identifiers", "max_cluster_size"})
@@ -183,6 +186,8 @@ class _Reader:
             default_region=self.get(norm, "default_region", "normalize.", str, "US"),
             email_provider_rules=self.get(norm, "email_provider_rules", "normalize.", bool, True),
             junk_values=tuple(self.get(norm, "junk_values", "normalize.", list, [])),
+            dob_min=self.date_or_none(norm, "dob_min", "normalize."),
+            dob_max=self.date_or_none(norm, "dob_max", "normalize."),
             strong_identifiers=strong,
             max_cluster_size=self.get(clustering, "max_cluster_size", "clustering.", int, 50),
             households=self.get(households, "enabled", "households.", bool, True),
@@ -209,6 +214,18 @@ class _Reader:
             return {}
         self.unknown_keys(table, allowed, f"{key}.")
         return table
+
+    def date_or_none(self, table: dict, key: str, prefix: str) -> dt.date | None:
+        """A date written "1500-01-01" (or as a bare TOML date)."""
+        value = table.get(key)
+        if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(f"{prefix}{key}", f"expected a date such as \"1500-01-01\", got "
+                         f"{value!r}")
+            return None
 
     def path_or_none(self, table: dict, key: str, prefix: str) -> Path | None:
         value = self.get(table, key, prefix, str)

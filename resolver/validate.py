@@ -6,7 +6,7 @@ from resolver import frames as F
 from resolver.config import Config
 from resolver.errors import InputError
 from resolver.ingest import read_source
-from resolver.normalize.dates import detect_date_format, parse_date_column
+from resolver.normalize.dates import date_problems, detect_date_format
 
 
 def validate_sources(config: Config) -> list[dict]:
@@ -18,16 +18,19 @@ def validate_sources(config: Config) -> list[dict]:
         frame = read_source(source, fields)
         row = {"source": source.name, "records": frame.height}
         dob = frame.get_column(F.raw("dob"))
-        if dob.drop_nulls().len():
+        present = dob.drop_nulls().str.strip_chars().replace("", None).drop_nulls().len()
+        if present:
             fmt = source.formats.get("dob") or detect_date_format(dob, config.default_region)
-            status = parse_date_column(dob, fmt, config.default_region).get_column(F.DOB_STATUS)
+            problems = date_problems(dob, fmt, config.default_region, config.dob_min,
+                                     config.dob_max)
             row["dob_format"] = fmt or "none parses"
-            parsed = (status == F.STATUS_OK).sum()
-            row["dob_parsed"] = float(parsed / max(dob.drop_nulls().len(), 1))
-            if source.formats.get("dob") and row["dob_parsed"] < 0.5:
+            row["dob_parsed"] = float(1 - sum(problems.values()) / present)
+            # the same statuses `run` gives: only values of another shape are a format error
+            if source.formats.get("dob") and problems.get("unreadable", 0) > present / 2:
                 raise InputError(f"source {source.name!r}: under half of column "
-                                 f"{source.columns['dob']!r} parses as {fmt!r}. Fix "
+                                 f"{source.columns['dob']!r} has the shape of {fmt!r}. Fix "
                                  "formats.dob in the config (strftime codes, e.g. %m/%d/%Y)")
+            row["dob_problems"] = _describe(problems) or "none"
         if source.updated_at_column:
             raw = frame.get_column(F.UPDATED_AT)
             row["updated_at_parsed"] = float(raw.is_not_null().mean() or 0.0)
@@ -35,3 +38,10 @@ def validate_sources(config: Config) -> list[dict]:
     return report
 
 
+
+
+def _describe(problems: dict[str, int]) -> str:
+    """"1,203 not a calendar date; 12 before dob_min (set normalize.dob_min)"."""
+    hints = {"before dob_min": " (set normalize.dob_min)",
+             "after dob_max": " (set normalize.dob_max)"}
+    return "; ".join(f"{n:,} {p}{hints.get(p, '')}" for p, n in problems.items())

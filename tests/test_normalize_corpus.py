@@ -98,6 +98,20 @@ def test_dates_parse_with_declared_format(case):
     row = dates.parse_date_column(series, case["format"]).row(0, named=True)
     want = dt.date.fromisoformat(case["dob"]) if case["dob"] else None
     assert (row["dob"], row["dob_status"]) == (want, case["status"])
+    if "dob_text" in case:  # an impossible date keeps its digits for edit-distance levels
+        assert row["dob_text"] == _blank(case["dob_text"])
+
+
+def test_future_dates_are_judged_against_today_and_the_range_is_configurable():
+    next_year = dt.date.today().year + 1
+    series = pl.Series("d", [f"{next_year}-01-01", "1450-06-01", "1890-01-01"])
+    default = dates.parse_date_column(series, "%Y-%m-%d").get_column("dob_status").to_list()
+    assert default == ["invalid", "ok", "ok"]
+    narrow = dates.parse_date_column(series, "%Y-%m-%d", earliest=dt.date(1500, 1, 1),
+                                     latest=dt.date(2200, 1, 1))
+    assert narrow.get_column("dob_status").to_list() == ["ok", "invalid", "ok"]
+    problems = dates.date_problems(series, "%Y-%m-%d", earliest=dt.date(1500, 1, 1))
+    assert problems == {"before dob_min": 1, "after dob_max": 1}
 
 
 @pytest.mark.parametrize("case", [c for c in _cases("dates") if "values" in c.values[0]])

@@ -96,7 +96,8 @@ def normalize_dobs(records: pl.DataFrame, config: Config) -> pl.DataFrame:
     for source, group in records.select(F.UID, F.SOURCE, F.raw("dob")).group_by(
             F.SOURCE, maintain_order=True):
         parsed = dates.parse_date_column(group.get_column(F.raw("dob")),
-                                         formats.get(source[0]), config.default_region)
+                                         formats.get(source[0]), config.default_region,
+                                         config.dob_min, config.dob_max)
         pieces.append(pl.concat([group.select(F.UID), parsed], how="horizontal"))
     joined = pl.concat(pieces).sort(F.UID)
     return joined.drop(F.UID)
