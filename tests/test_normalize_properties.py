@@ -15,7 +15,8 @@ ADDRESSY = st.lists(st.sampled_from(
     max_size=12).map(" ".join)
 NAMEY = st.lists(st.sampled_from(
     ["Dr.", "Robert", "J.", "Smith", "Jr", "SMITH,", "de", "la", "Cruz", "O'Brien", ",",
-     "Sr.", "III", "van", "der", "Berg", "María-José", "", "Mrs"]), max_size=8).map(" ".join)
+     "Sr.", "III", "van", "der", "Berg", "María-José", "", "Mrs", "Sir", "Baronet", "Bt.",
+     "1st", "of", "Baron", "Don", "Do", "MD", "The", "Hon"]), max_size=8).map(" ".join)
 
 
 @given(st.one_of(TEXT, st.none()))
