@@ -22,6 +22,13 @@ PREFIXES = frozenset({  # titles and honorifics: never a given name or surname
     "cpt", "mister", "madam", "mme", "mlle", "herr", "frau", "sra", "srta", "rt",
     "honourable", "honorable", "right", "venerable", "ven", "rabbi", "sheikh",
 })
+# titles that are not also short forms of a given name (Sra ~ Sara, Gen ~ Genevieve, Fr ~
+# Fred): alone in a first-name field they are still a title, and no name is given
+LONE_TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "reverend",
+    "sir", "dame", "lady", "lord", "mister", "madam", "capt", "captain", "sgt", "rt",
+    "honourable", "honorable", "venerable",
+})
 # titles that are also given names (Don Johnson, Dona Harris, Hon Lee): a title only
 # before a given name that is followed by a surname
 AMBIGUOUS_PREFIXES = frozenset({"don", "dona", "hon", "father", "judge", "major", "dom"})
@@ -217,7 +224,7 @@ def parse_split_name(first: str | None, middle: str | None, last: str | None,
         return ((prefix or "").split() or parts[0], *parts[1:4], (suffix or "").split()
                 or parts[4])
     p_tokens = []
-    while f_tokens and (_key(f_tokens[0]) in PREFIXES or _is_prefix(f_tokens + ["_"], 0)):
+    while f_tokens and (_key(f_tokens[0]) in LONE_TITLES or _is_prefix(f_tokens, 0)):
         p_tokens.append(f_tokens.pop(0))
     f_tokens, f_extra = _split_designation(f_tokens)
     l_tokens = (last or "").split()
