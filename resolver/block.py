@@ -6,6 +6,7 @@ tagged with the first rule that produced it. A block larger than `max_block_size
 rule is skipped with a warning that gives its size (never its value: that is customer data).
 """
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -28,15 +29,32 @@ COLUMN_KEYS = {
     F.STREET_KEY, F.HOUSE_NUMBER, F.STREET_NAME, F.EMAIL, F.EMAIL_LOCAL, F.PHONE,
     F.PHONE_LAST7, F.SUFFIX,
 }
-BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | {"dob"}
-DERIVED_FROM = {"dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
+# each of first_name and last_name: a record sits in both blocks, so one whose only name is
+# in the other field ("Watts" as first name) still meets "John Watts"
+LIST_KEYS = {"name_tokens": pl.concat_list(pl.col(F.FIRST_NAME), pl.col(F.LAST_NAME))
+             .list.drop_nulls().list.unique()}
+BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | set(LIST_KEYS) | {"dob"}
+_PREFIX_KEY = re.compile(r"^(\w+)\[:([1-9]\d?)\]$")  # "postcode_fake[:4]": first 4 characters
+DERIVED_FROM = {"name_tokens": F.FIRST_NAME, "dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
                 "first_initial": F.FIRST_NAME, "first_name_prefix3": F.FIRST_NAME,
                 "last_initial": F.LAST_NAME, "last_name_prefix4": F.LAST_NAME, "zip3": F.ZIP5}
 
 
 def base_column(key: str) -> str:
     """The normalized column a blocking key is made from."""
+    prefix = _PREFIX_KEY.match(key)
+    if prefix:
+        return base_column(prefix.group(1))
     return DERIVED_FROM.get(key, key)
+
+
+def is_blocking_key(key: str, extra_fields: set[str]) -> bool:
+    """A named key, an extra field, or the first N characters of either ("zip5[:3]")."""
+    prefix = _PREFIX_KEY.match(key)
+    if prefix:
+        key = prefix.group(1)
+        return key not in LIST_KEYS and (key in BLOCKING_KEYS or key in extra_fields)
+    return key in BLOCKING_KEYS or key in extra_fields
 
 
 @dataclass(frozen=True)
@@ -50,10 +68,17 @@ class RuleStats:
     skipped_records: int
 
 
-def key_expr(key: str) -> pl.Expr:
+def _base_expr(key: str) -> pl.Expr:
     if key == "dob":
-        return pl.col(F.DOB_TEXT).alias(key)
-    return DERIVED_KEYS[key].alias(key) if key in DERIVED_KEYS else pl.col(key).alias(key)
+        return pl.col(F.DOB_TEXT)
+    return DERIVED_KEYS.get(key, LIST_KEYS.get(key, pl.col(key)))
+
+
+def key_expr(key: str) -> pl.Expr:
+    prefix = _PREFIX_KEY.match(key)
+    if prefix:  # shorter values than N characters keep what they have
+        return _base_expr(prefix.group(1)).str.slice(0, int(prefix.group(2))).alias(key)
+    return _base_expr(key).alias(key)
 
 
 def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int,
@@ -66,7 +91,11 @@ def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int
 
 def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
                 link_only: bool) -> tuple[pl.DataFrame, list[int], int, int]:
-    keyed = keys_frame.drop_nulls(list(rule.keys))
+    keyed = keys_frame.select(F.UID, F.SOURCE, *rule.keys)
+    for key in rule.keys:
+        if keyed.schema[key] == pl.List(pl.String):
+            keyed = keyed.explode(key)
+    keyed = keyed.drop_nulls(list(rule.keys))
     sizes = keyed.group_by(list(rule.keys)).agg(pl.len().alias("n"))
     too_big = sizes.filter(pl.col("n") > max_block)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block))
@@ -76,6 +105,8 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
     if link_only:
         pairs = pairs.filter(pl.col(F.SOURCE) != pl.col(F.SOURCE + "_r"))
     pairs = pairs.select(pl.col(F.UID).alias(F.UID_L), pl.col(F.UID + "_r").alias(F.UID_R))
+    if any(key in LIST_KEYS for key in rule.keys):  # two shared tokens: one pair
+        pairs = pairs.unique(maintain_order=True)
     largest = sizes.get_column("n").sort(descending=True).head(5).to_list()
     return pairs, largest, too_big.height, int(too_big.get_column("n").sum() or 0)
 

@@ -277,7 +277,7 @@ class _Reader:
     def blocking_rules(self, table: dict, prefix: str, extra: set[str],
                        key: str = "rules") -> tuple[BlockingRule, ...]:
         """blocking.rules, or model.training_rules (which default to the blocking rules)."""
-        from resolver.block import BLOCKING_KEYS
+        from resolver.block import BLOCKING_KEYS, is_blocking_key
 
         rules = self.get(table, key, prefix, list, [])
         if not rules:
@@ -289,9 +289,10 @@ class _Reader:
                 self.problem(f"{prefix}{key}[{i}]", "expected a list of blocking keys")
                 continue
             for name in keys:
-                if name not in BLOCKING_KEYS and name not in extra:
+                if not is_blocking_key(str(name), extra):
                     self.problem(f"{prefix}{key}[{i}]", f"unknown blocking key {name!r}; "
-                                   f"use one of {sorted(BLOCKING_KEYS)} or an extra field")
+                                   f"use one of {sorted(BLOCKING_KEYS)} or an extra field, "
+                                   "or the first N characters of one (\"zip5[:3]\")")
             out.append(BlockingRule(name="+".join(keys), keys=tuple(keys)))
         return tuple(out)
 

@@ -13,6 +13,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Jaro, JaroWinkler, Levenshtei
 
 from resolver import frames as F
 from resolver.compare.library import KINDS, Level, parse_level
+from resolver.compare.lone_names import place_lone_names
 from resolver.config import Comparison
 from resolver.normalize.names import nickname_groups
 
@@ -205,7 +206,7 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
                   comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
     """Candidate pairs -> pairs with one gamma_<name> column per comparison, plus the
     values needed for term-frequency adjustment (tf_<name>)."""
-    frame = pairs_with_values(pairs, normalized, needed_columns(comparisons))
+    frame = place_lone_names(pairs_with_values(pairs, normalized, needed_columns(comparisons)))
     sims = Similarities(frame)
     gammas = [comparison_levels(frame, c, sims) for c in comparisons]
     return frame.with_columns(gammas)
