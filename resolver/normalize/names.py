@@ -5,8 +5,8 @@ add a nickname group and phonetic keys.
 to prefix / first / middle / last / suffix. Surname particles (de, la, van, der, ...) stay
 with the surname. The suffix is its own field: Jr and Sr are different people. Display
 parts keep the original accents (title-cased when the source shouted or whispered).
-Nicknames come from the `nicknames` package (Carlton Northern's curated dataset), used
-one way only: a name and the names it is a nickname of.
+Nicknames come from the `nicknames` package (Carlton Northern's curated dataset), with
+judgement: see `are_nicknames`.
 """
 
 import re
@@ -310,8 +310,36 @@ def nickname_groups(name: str) -> list[str]:
     return sorted(formal_names(token) | {token})
 
 
+PROMISCUOUS = 6  # a nickname listed under more formal names than this is doubted
+
+
+def _listed_surely(nick: str, formal: str) -> bool:
+    """A listed nickname -> formal relation, unless the nickname is listed under many
+    formal names and this one neither lists it back nor spells it (fred is listed under
+    alfred, frederick and wilfred, which contain it, but also under will and bill)."""
+    if len(formal_names(nick)) <= PROMISCUOUS or nick in formal_names(formal):
+        return True
+    return nick in formal or formal.startswith(nick[:2])
+
+
+@lru_cache(maxsize=262144)
 def are_nicknames(a: str, b: str) -> bool:
-    return bool(set(nickname_groups(a)) & set(nickname_groups(b)))
+    """One name is a nickname of the other (jimmy ~ james, bob ~ robert), or both are
+    nicknames of the same formal names in a way the data is sure of: they share two or
+    more (kate ~ katie: kathryn, katy), or the formal name each stands for (lizzie ~ betsy:
+    elizabeth). The `nicknames` dataset is loose, and two names that merely share one
+    formal name among several are usually different names (jimmy stands for james, jamie
+    for benjamin; fred and will share wilfred)."""
+    a, b = a.split(" ")[0], b.split(" ")[0]
+    if a == b:
+        return True
+    formal_a, formal_b = formal_names(a), formal_names(b)
+    if b in formal_a:
+        return _listed_surely(a, b)
+    if a in formal_b:
+        return _listed_surely(b, a)
+    shared = formal_a & formal_b
+    return len(shared) >= 2 or bool(shared) and nickname_group(a) == nickname_group(b)
 
 
 def metaphone(text: str | None) -> str | None:
