@@ -27,7 +27,7 @@ COLUMN_KEYS = {
     F.FIRST_NAME, F.LAST_NAME, F.MIDDLE_NAME, F.FIRST_NAME_CANONICAL, F.FIRST_NAME_METAPHONE,
     F.LAST_NAME_METAPHONE, F.DOB_TEXT, F.ZIP5, F.CITY, F.STATE, F.ADDRESS_KEY, F.BUILDING_KEY,
     F.STREET_KEY, F.HOUSE_NUMBER, F.STREET_NAME, F.EMAIL, F.EMAIL_LOCAL, F.PHONE,
-    F.PHONE_LAST7, F.SUFFIX,
+    F.PHONE_LAST7, F.PHONE_DIGITS, F.SUFFIX,
 }
 # each of first_name and last_name: a record sits in both blocks, so one whose only name is
 # in the other field ("Watts" as first name) still meets "John Watts"

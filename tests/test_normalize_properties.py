@@ -49,7 +49,7 @@ def test_address_parsing_never_raises_and_its_line_reparses_to_the_same_key(text
 
 @given(st.one_of(TEXT, st.from_regex(r"\+?1?[ (.-]*\d{3}[ ).-]*\d{3}[ .-]*\d{4}", fullmatch=True)))
 def test_phone_parsing_never_raises_and_e164_is_a_fixed_point(text):
-    phone, _, _, status = contacts.parse_phone(text, "US")
+    phone, _, _, status, _ = contacts.parse_phone(text, "US")
     if status == "ok":
         assert contacts.parse_phone(phone, "US")[0] == phone
 
