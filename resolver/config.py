@@ -26,7 +26,9 @@ class Source:
     format: str
     id_column: str
     updated_at_column: str | None
-    columns: dict[str, str]  # canonical or extra field -> column in the file
+    # canonical or extra field -> column in the file, or columns joined into one value
+    # (dob = ["birth_year", "birth_month", "birth_day"])
+    columns: dict[str, str | tuple[str, ...]]
     formats: dict[str, str]  # field -> strptime format (dob, updated_at)
     delimiter: str = ","
 
@@ -258,8 +260,13 @@ class _Reader:
                     self.problem(f"{key}columns.{canonical}", "not a canonical field; "
                                  f"use one of {list(CANONICAL_FIELDS)} or declare it in "
                                  "extra_fields")
-                if not isinstance(column, str):
-                    self.problem(f"{key}columns.{canonical}", "expected the column name")
+                if isinstance(column, list) and column and all(
+                        isinstance(c, str) for c in column):
+                    columns[canonical] = tuple(column)
+                elif not isinstance(column, str):
+                    self.problem(f"{key}columns.{canonical}", "expected the column name, or "
+                                 "a list of columns to join (dob = [\"year\", \"month\", "
+                                 "\"day\"])")
             formats = self.get(item, "formats", key, dict, {})
             for fld in formats:
                 if fld not in ("dob", "updated_at"):
