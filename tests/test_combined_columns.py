@@ -38,3 +38,12 @@ def test_a_mapping_that_is_neither_a_name_nor_a_list_of_names_is_a_config_error(
     done = resolver("validate", _config(tmp_path, "3"))
     assert done.returncode == 2
     assert "sources[0].columns.dob: expected the column name, or a list" in done.stderr
+
+
+def test_parts_the_split_name_fields_lack_come_from_a_mapped_full_name():
+    from resolver.normalize.stage import _SEP, _parse_name_key
+
+    key = _SEP.join(["Sir Edmund Loder, 2nd Baronet", "", "Sir", "", "Baronet", ""])
+    assert _parse_name_key(key)[:5] == ("sir", "edmund", None, "loder", "BT")
+    key = _SEP.join(["Robert Smith", "", "Bob", "", "Smith", ""])
+    assert _parse_name_key(key)[:5] == (None, "bob", None, "smith", None)

@@ -24,7 +24,13 @@ def _parse_name_key(key: str) -> tuple:
     full, prefix, first, middle, last, suffix = (v or None for v in key.split(_SEP))
     if full and not (first or last):
         return names.name_parts(names.parse_full_name(full))
-    return names.name_parts(names.parse_split_name(first, middle, last, suffix, prefix))
+    split = names.parse_split_name(first, middle, last, suffix, prefix)
+    if full and not (split[1] and split[3]):
+        # a source with both: parts the split fields lack (a surname that was only
+        # "Baronet", a first name that was only "Sir") come from the full name
+        whole = names.parse_full_name(full)
+        split = tuple(mine or theirs for mine, theirs in zip(split, whole))
+    return names.name_parts(split)
 
 
 def _first_name_keys(first: str) -> tuple:
