@@ -34,7 +34,9 @@ COLUMN_KEYS = {
 LIST_KEYS = {"name_tokens": pl.concat_list(pl.col(F.FIRST_NAME), pl.col(F.LAST_NAME))
              .list.drop_nulls().list.unique()}
 BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | set(LIST_KEYS) | {"dob"}
-_PREFIX_KEY = re.compile(r"^(\w+)\[:([1-9]\d?)\]$")  # "postcode_fake[:4]": first 4 characters
+# "postcode_fake[:4]": the first 4 characters; "postcode_fake[:-3]": all but the last 3
+# (a UK postcode's outward code, whatever its length)
+_PREFIX_KEY = re.compile(r"^(\w+)\[:(-?[1-9]\d?)\]$")
 DERIVED_FROM = {"name_tokens": F.FIRST_NAME, "dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
                 "first_initial": F.FIRST_NAME, "first_name_prefix3": F.FIRST_NAME,
                 "last_initial": F.LAST_NAME, "last_name_prefix4": F.LAST_NAME, "zip3": F.ZIP5}
@@ -76,8 +78,9 @@ def _base_expr(key: str) -> pl.Expr:
 
 def key_expr(key: str) -> pl.Expr:
     prefix = _PREFIX_KEY.match(key)
-    if prefix:  # shorter values than N characters keep what they have
-        return _base_expr(prefix.group(1)).str.slice(0, int(prefix.group(2))).alias(key)
+    if prefix:  # shorter values than N characters keep what they have; none left: null
+        return (_base_expr(prefix.group(1)).str.head(int(prefix.group(2))).replace("", None)
+                .alias(key))
     return _base_expr(key).alias(key)
 
 

@@ -48,9 +48,22 @@ def test_a_prefix_key_blocks_on_the_first_characters():
     assert got == expected
 
 
+def test_a_negative_prefix_drops_the_last_characters():
+    records = _records(60, 7)
+    rule = BlockingRule("postcode_fake[:-3]", ("postcode_fake[:-3]",))
+    pairs, _ = candidate_pairs(records, (rule,), 1000)
+    rows = records.rows(named=True)
+    expected = {(a[F.UID], b[F.UID]) for a, b in itertools.combinations(rows, 2)
+                if a["postcode_fake"] and b["postcode_fake"]
+                and a["postcode_fake"][:-3] == b["postcode_fake"][:-3]}
+    got = set(zip(pairs.get_column(F.UID_L).to_list(), pairs.get_column(F.UID_R).to_list()))
+    assert got == expected
+
+
 def test_prefix_keys_are_accepted_for_keys_and_extra_fields_only():
     assert is_blocking_key("postcode_fake[:3]", {"postcode_fake"})
     assert is_blocking_key("last_name[:4]", set())
     assert not is_blocking_key("nope[:3]", set())
     assert not is_blocking_key("name_tokens[:3]", set())
     assert not is_blocking_key("zip5[:0]", set())
+    assert is_blocking_key("postcode_fake[:-3]", {"postcode_fake"})
