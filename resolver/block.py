@@ -37,7 +37,8 @@ BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | set(LIST_KEYS) | {"dob"}
 # "postcode_fake[:4]": the first 4 characters; "postcode_fake[:-3]": all but the last 3
 # (a UK postcode's outward code, whatever its length)
 _PREFIX_KEY = re.compile(r"^(\w+)\[:(-?[1-9]\d?)\]$")
-DERIVED_FROM = {"name_tokens": F.FIRST_NAME, "dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
+DERIVED_FROM = {"name_tokens": F.FIRST_NAME,
+                "dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
                 "first_initial": F.FIRST_NAME, "first_name_prefix3": F.FIRST_NAME,
                 "last_initial": F.LAST_NAME, "last_name_prefix4": F.LAST_NAME, "zip3": F.ZIP5}
 

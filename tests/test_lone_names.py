@@ -7,7 +7,7 @@ from resolver.compare.lone_names import place_lone_names
 
 def _pairs(left, right):
     return pl.DataFrame({
-        "first_name_l": [l[0] for l in left], "last_name_l": [l[1] for l in left],
+        "first_name_l": [p[0] for p in left], "last_name_l": [p[1] for p in left],
         "first_name_r": [r[0] for r in right], "last_name_r": [r[1] for r in right],
     }, schema={c: pl.String for c in ("first_name_l", "last_name_l", "first_name_r",
                                       "last_name_r")})

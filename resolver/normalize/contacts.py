@@ -1,7 +1,7 @@
 """Contacts: phones to E.164 with `phonenumbers` (extensions kept apart, invalid numbers
 flagged, never guessed, but their digits kept: two records with the same digits agree
-even when the number is not a valid one) and emails lower-cased and syntax-checked, with optional provider
-rules (Gmail ignores dots; Gmail and Outlook ignore +tags)."""
+even when the number is not a valid one) and emails lower-cased and syntax-checked,
+with optional provider rules (Gmail ignores dots; Gmail and Outlook ignore +tags)."""
 
 import re
 from functools import lru_cache

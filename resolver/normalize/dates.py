@@ -109,20 +109,27 @@ def _parts(values: pl.Series, fmt: str | None, earliest: dt.date | None,
     """dob, dob_text, dob_status and the problem (None when ok or missing) per value."""
     earliest = earliest or DOB_MIN
     latest = latest or dt.date.today()  # the real date: a birth in 2030 is not valid today
-    frame = pl.DataFrame({"raw": values.cast(pl.String)})
     clean = _clean(pl.col("raw"))
     parsed = clean.str.to_date(fmt, strict=False) if fmt else pl.lit(None, pl.Date)
-    text = pl.coalesce(parsed.dt.strftime("%Y%m%d"), _digits_as_written(clean, fmt))
-    text = pl.when(text.str.contains(r"^\d{8}$")).then(text)  # not year -85 or 12345
+    text = pl.coalesce(pl.col("parsed").dt.strftime("%Y%m%d"), _digits_as_written(clean, fmt))
+    # each step materialised once: an eager select recomputes shared expressions
+    frame = (pl.DataFrame({"raw": values.cast(pl.String)})
+             .with_columns(parsed.alias("parsed"), (clean.is_null() | (clean == "")).alias("empty"))
+             .with_columns(text.alias("text"))
+             .with_columns(pl.when(pl.col("text").str.contains(r"^\d{8}$")).then(pl.col("text"))
+                           .alias("text")))  # not year -85 or 12345
+    parsed, text, empty = pl.col("parsed"), pl.col("text"), pl.col("empty")
     problem = (
-        pl.when(pl.col("raw").is_null() | (clean == "")).then(pl.lit(None, pl.String))
+        pl.when(empty).then(pl.lit(None, pl.String))
         .when(text.is_null()).then(pl.lit(PROBLEMS[0]))
         .when(text.is_in(list(JUNK_DATES))).then(pl.lit(PROBLEMS[4]))
         .when(parsed.is_null()).then(pl.lit(PROBLEMS[1]))
         .when(parsed < pl.lit(earliest)).then(pl.lit(PROBLEMS[2]))
         .when(parsed > pl.lit(latest)).then(pl.lit(PROBLEMS[3]))
     )
-    status = (pl.when(pl.col("raw").is_null() | (clean == "")).then(pl.lit(F.STATUS_MISSING))
+    frame = frame.with_columns(problem.alias("problem"))
+    problem = pl.col("problem")
+    status = (pl.when(empty).then(pl.lit(F.STATUS_MISSING))
               .when(problem == PROBLEMS[4]).then(pl.lit(F.STATUS_JUNK))
               .when(problem.is_not_null()).then(pl.lit(F.STATUS_INVALID))
               .otherwise(pl.lit(F.STATUS_OK)))
@@ -131,7 +138,7 @@ def _parts(values: pl.Series, fmt: str | None, earliest: dt.date | None,
         pl.when(status == F.STATUS_OK).then(parsed).alias(F.DOB),
         pl.when(kept).then(text).alias(F.DOB_TEXT),
         status.alias(F.DOB_STATUS),
-        problem.alias("problem"),
+        problem,
     )
 
 
