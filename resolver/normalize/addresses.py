@@ -36,8 +36,8 @@ ADDRESS_SCHEMA = {part: str for part in (*F.ADDRESS_PARTS, F.ADDRESS_LINE, F.ADD
 def _tokens(text: str) -> list[str]:
     # fold() drops "#" and splits "62704-1234"; protect both first
     text = _ZIP_PLUS4.sub(r"\1\2", text).replace("#", " numbersign ")
-    text = _LETTER_DASH.sub(r"\1\2\3\4", text)
-    text = _DIGIT_DASH.sub(r"\1dashsep\2", text)
+    if "-" in text:
+        text = _DIGIT_DASH.sub(r"\1dashsep\2", _LETTER_DASH.sub(r"\1\2\3\4", text))
     return (fold(text) or "").upper().replace("NUMBERSIGN", "#").replace(
         "DASHSEP", "-").split()
 

@@ -62,6 +62,7 @@ NAME_PARTS = ("prefix", "first_name", "middle_name", "last_name", "suffix")
 _TOKEN_CLEAN = re.compile(r"^[^\w]+|[^\w]+$", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)  # a token is looked up by several position rules
 def _key(token: str) -> str:
     return fold(token.replace(".", "")) or ""
 
