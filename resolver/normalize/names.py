@@ -31,7 +31,7 @@ LONE_TITLES = frozenset({
 })
 # titles that are also given names (Don Johnson, Dona Harris, Hon Lee): a title only
 # before a given name that is followed by a surname
-AMBIGUOUS_PREFIXES = frozenset({"don", "dona", "hon", "father", "judge", "major", "dom"})
+AMBIGUOUS_PREFIXES = frozenset({"don", "dona", "hon", "father", "judge", "major", "dom", "sr"})
 SUFFIXES = {  # folded token -> standard form
     "jr": "JR", "junior": "JR", "sr": "SR", "senior": "SR", "ii": "II", "2nd": "II",
     "iii": "III", "3rd": "III", "iv": "IV", "4th": "IV", "phd": "PHD", "md": "MD",
