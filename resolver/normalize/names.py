@@ -16,9 +16,9 @@ from functools import lru_cache
 import jellyfish
 
 from resolver.normalize.text import fold
-from resolver.normalize.titles import (GENERATIONAL, LONE_TITLES, PREFIXES, SUFFIXES,
-                                       designation_parts, designation_start, is_ordinal,
-                                       is_prefix, is_suffix, split_designation,
+from resolver.normalize.titles import (GENERATIONAL, LONE_SUFFIXES, LONE_TITLES, PREFIXES,
+                                       SUFFIXES, designation_parts, designation_start,
+                                       is_ordinal, is_prefix, is_suffix, split_designation,
                                        strip_affixes, token_key)
 
 PARTICLES = frozenset({
@@ -122,8 +122,10 @@ def parse_split_name(first: str | None, middle: str | None, last: str | None,
         p_tokens.append(l_tokens.pop(0))
     l_tokens, l_extra = split_designation(l_tokens)
     s_tokens = []
-    while l_tokens and is_suffix(l_tokens, len(l_tokens) - 1, 0, ambiguous_before=1):
+    while l_tokens and is_suffix(l_tokens, len(l_tokens) - 1, 1, ambiguous_before=1):
         s_tokens.insert(0, l_tokens.pop())
+    if len(l_tokens) == 1 and token_key(l_tokens[0]) in LONE_SUFFIXES:
+        s_tokens.insert(0, l_tokens.pop())  # "Jr" alone in the surname field
     first_tokens, extra_middle = f_tokens[:1], f_tokens[1:]
     middle_tokens = (middle or "").split() or extra_middle
     return ((prefix or "").split() or p_tokens, first_tokens, middle_tokens, l_tokens,

@@ -40,7 +40,11 @@ SUFFIXES = {  # folded token -> standard form
 }
 # suffixes that are also surnames (Anh Do, Kim Md): a suffix only after a surname that
 # follows a given name
-AMBIGUOUS_SUFFIXES = frozenset({"do", "md", "rn", "jd", "kt", "kg", "mp", "vc", "kc", "qc"})
+AMBIGUOUS_SUFFIXES = frozenset({"do", "md", "rn", "jd", "kt", "kg", "mp", "vc", "kc", "qc",
+                                "mba"})
+# suffixes no surname is spelt as: alone in a surname field they are still a suffix
+# (Senior, Junior and Mba are surnames too)
+LONE_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # ranks of nobility that are also names (Earl Jones, Duke Ellington, Sacha Baron Cohen):
 # a title only next to an ordinal or before "of" ("1st Baron", "Earl of Derby")
 PEERAGE_RANKS = frozenset({"baron", "baroness", "earl", "viscount", "viscountess",
