@@ -41,7 +41,7 @@ SUFFIXES = {  # folded token -> standard form
 # suffixes that are also surnames (Anh Do, Kim Md): a suffix only after a surname that
 # follows a given name
 AMBIGUOUS_SUFFIXES = frozenset({"do", "md", "rn", "jd", "kt", "kg", "mp", "vc", "kc", "qc",
-                                "mba"})
+                                "mba", "senior", "junior"})
 # suffixes no surname is spelt as: alone in a surname field they are still a suffix
 # (Senior, Junior and Mba are surnames too)
 LONE_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
