@@ -41,7 +41,7 @@ def validate_sources(config: Config) -> list[dict]:
 
 
 def _describe(problems: dict[str, int]) -> str:
-    """"1,203 not a calendar date; 12 before dob_min (set normalize.dob_min)"."""
-    hints = {"before dob_min": " (set normalize.dob_min)",
-             "after dob_max": " (set normalize.dob_max)"}
+    """"1,203 not a calendar date; 12 before dob_min (historical data? ...)"."""
+    # old dates may be right (historical records); a birth date after today is a typo
+    hints = {"before dob_min": " (historical data? set normalize.dob_min)"}
     return "; ".join(f"{n:,} {p}{hints.get(p, '')}" for p, n in problems.items())
