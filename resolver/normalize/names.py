@@ -17,9 +17,9 @@ import jellyfish
 
 from resolver.normalize.text import fold
 from resolver.normalize.titles import (GENERATIONAL, LONE_SUFFIXES, LONE_TITLES, PREFIXES,
-                                       SUFFIXES, designation_parts, designation_start,
-                                       is_ordinal, is_prefix, is_suffix, split_designation,
-                                       strip_affixes, token_key)
+                                       SUFFIXES, TITLE_SURNAMES, designation_parts,
+                                       designation_start, is_ordinal, is_prefix, is_suffix,
+                                       split_designation, strip_affixes, token_key)
 
 PARTICLES = frozenset({
     "de", "del", "della", "di", "da", "dos", "das", "do", "la", "le", "van", "von", "der",
@@ -126,6 +126,8 @@ def parse_split_name(first: str | None, middle: str | None, last: str | None,
         s_tokens.insert(0, l_tokens.pop())
     if len(l_tokens) == 1 and token_key(l_tokens[0]) in LONE_SUFFIXES:
         s_tokens.insert(0, l_tokens.pop())  # "Jr" alone in the surname field
+    if len(l_tokens) == 1 and token_key(l_tokens[0]) in LONE_TITLES - TITLE_SURNAMES:
+        p_tokens.append(l_tokens.pop())  # "Sir", "(Dr.)" alone in the surname field
     first_tokens, extra_middle = f_tokens[:1], f_tokens[1:]
     middle_tokens = (middle or "").split() or extra_middle
     return ((prefix or "").split() or p_tokens, first_tokens, middle_tokens, l_tokens,

@@ -24,6 +24,7 @@ LONE_TITLES = frozenset({
     "sir", "dame", "lady", "lord", "mister", "madam", "capt", "captain", "sgt", "rt",
     "honourable", "honorable", "venerable",
 })
+TITLE_SURNAMES = frozenset({"lord", "dame", "captain"})  # Walter Lord: alone, a surname
 # titles that are also given names (Don Johnson, Dona Harris, Hon Lee): a title only
 # before a given name that is followed by a surname
 AMBIGUOUS_PREFIXES = frozenset({"don", "dona", "hon", "father", "judge", "major", "dom", "sr"})
