@@ -14,6 +14,7 @@ Before any pair is made, the pairs the rules will produce are counted from block
 more than `blocking.max_pairs` is an error naming the rules, not a machine out of memory.
 """
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -38,17 +39,37 @@ COLUMN_KEYS = {
     F.FIRST_NAME, F.LAST_NAME, F.MIDDLE_NAME, F.FIRST_NAME_CANONICAL, F.FIRST_NAME_METAPHONE,
     F.LAST_NAME_METAPHONE, F.DOB_TEXT, F.ZIP5, F.CITY, F.STATE, F.ADDRESS_KEY, F.BUILDING_KEY,
     F.STREET_KEY, F.HOUSE_NUMBER, F.STREET_NAME, F.EMAIL, F.EMAIL_LOCAL, F.PHONE,
-    F.PHONE_LAST7, F.SUFFIX,
+    F.PHONE_LAST7, F.PHONE_DIGITS, F.SUFFIX,
 }
-BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | {"dob"}
-DERIVED_FROM = {"dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
+# each of first_name and last_name: a record sits in both blocks, so one whose only name is
+# in the other field ("Watts" as first name) still meets "John Watts"
+LIST_KEYS = {"name_tokens": pl.concat_list(pl.col(F.FIRST_NAME), pl.col(F.LAST_NAME))
+             .list.drop_nulls().list.unique()}
+BLOCKING_KEYS = COLUMN_KEYS | set(DERIVED_KEYS) | set(LIST_KEYS) | {"dob"}
+# "postcode_fake[:4]": the first 4 characters; "postcode_fake[:-3]": all but the last 3
+# (a UK postcode's outward code, whatever its length)
+_PREFIX_KEY = re.compile(r"^(\w+)\[:(-?[1-9]\d?)\]$")
+DERIVED_FROM = {"name_tokens": F.FIRST_NAME,
+                "dob": F.DOB_TEXT, "dob_year": F.DOB_TEXT, "dob_month_day": F.DOB_TEXT,
                 "first_initial": F.FIRST_NAME, "first_name_prefix3": F.FIRST_NAME,
                 "last_initial": F.LAST_NAME, "last_name_prefix4": F.LAST_NAME, "zip3": F.ZIP5}
 
 
 def base_column(key: str) -> str:
     """The normalized column a blocking key is made from."""
+    prefix = _PREFIX_KEY.match(key)
+    if prefix:
+        return base_column(prefix.group(1))
     return DERIVED_FROM.get(key, key)
+
+
+def is_blocking_key(key: str, extra_fields: set[str]) -> bool:
+    """A named key, an extra field, or the first N characters of either ("zip5[:3]")."""
+    prefix = _PREFIX_KEY.match(key)
+    if prefix:
+        key = prefix.group(1)
+        return key not in LIST_KEYS and (key in BLOCKING_KEYS or key in extra_fields)
+    return key in BLOCKING_KEYS or key in extra_fields
 
 
 @dataclass(frozen=True)
@@ -62,10 +83,18 @@ class RuleStats:
     skipped_records: int
 
 
-def key_expr(key: str) -> pl.Expr:
+def _base_expr(key: str) -> pl.Expr:
     if key == "dob":
-        return pl.col(F.DOB_TEXT).alias(key)
-    return DERIVED_KEYS[key].alias(key) if key in DERIVED_KEYS else pl.col(key).alias(key)
+        return pl.col(F.DOB_TEXT)
+    return DERIVED_KEYS.get(key, LIST_KEYS.get(key, pl.col(key)))
+
+
+def key_expr(key: str) -> pl.Expr:
+    prefix = _PREFIX_KEY.match(key)
+    if prefix:  # shorter values than N characters keep what they have; none left: null
+        return (_base_expr(prefix.group(1)).str.head(int(prefix.group(2))).replace("", None)
+                .alias(key))
+    return _base_expr(key).alias(key)
 
 
 def duplicate_representatives(normalized: pl.DataFrame, link_only: bool) -> pl.DataFrame:
@@ -98,9 +127,19 @@ def _members_of_representatives(pairs: pl.DataFrame, reps: pl.DataFrame) -> pl.D
                            *(c for c in pairs.columns if c not in (F.UID_L, F.UID_R)))
 
 
+def _keyed(keys_frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
+    """(uid, source, keys) of the records holding every key; a list key (name tokens)
+    gives one row per element."""
+    keyed = keys_frame.select(F.UID, F.SOURCE, *rule.keys)
+    for key in rule.keys:
+        if keyed.schema[key] == pl.List(pl.String):
+            keyed = keyed.explode(key)
+    return keyed.drop_nulls(list(rule.keys))
+
+
 def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int) -> int:
     """Pairs a rule's blocks hold (within-source pairs included: an upper bound)."""
-    sizes = (keys_frame.drop_nulls(list(rule.keys)).group_by(list(rule.keys)).len()
+    sizes = (_keyed(keys_frame, rule).group_by(list(rule.keys)).len()
              .filter(pl.col("len") <= max_block).get_column("len").cast(pl.Int64))
     return int((sizes * (sizes - 1) // 2).sum())
 
@@ -133,7 +172,7 @@ def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int
 def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
                 link_only: bool) -> tuple[pl.DataFrame, list[int], int, int]:
     keys = list(rule.keys)
-    keyed = keys_frame.drop_nulls(keys)
+    keyed = _keyed(keys_frame, rule)
     sizes = keyed.group_by(keys).agg(pl.len().alias("n")).with_row_index("block")
     too_big = sizes.filter(pl.col("n") > max_block)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block)).select(*keys, "block")
@@ -146,6 +185,8 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
     if link_only:
         pairs = pairs.filter(pl.col("src") != pl.col("src_r"))
     pairs = pairs.select(pl.col(F.UID).alias(F.UID_L), pl.col(F.UID + "_r").alias(F.UID_R))
+    if any(key in LIST_KEYS for key in rule.keys):  # two shared tokens: one pair
+        pairs = pairs.unique(maintain_order=True)
     largest = sizes.get_column("n").sort(descending=True).head(5).to_list()
     return pairs, largest, too_big.height, int(too_big.get_column("n").sum() or 0)
 

@@ -5,6 +5,7 @@ once, before any data is read, in the manner of Splink's settings validation. Re
 paths are resolved against the config file's folder.
 """
 
+import datetime as dt
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -33,7 +34,9 @@ class Source:
     format: str
     id_column: str
     updated_at_column: str | None
-    columns: dict[str, str]  # canonical or extra field -> column in the file
+    # canonical or extra field -> column in the file, or columns joined into one value
+    # (dob = ["birth_year", "birth_month", "birth_day"])
+    columns: dict[str, str | tuple[str, ...]]
     formats: dict[str, str]  # field -> strptime format (dob, updated_at)
     delimiter: str = ","
     encoding: str = "utf-8"
@@ -69,6 +72,8 @@ class Config:
     default_region: str = "US"
     email_provider_rules: bool = True
     junk_values: tuple[str, ...] = ()
+    dob_min: dt.date | None = None  # None: normalize.dates.DOB_MIN
+    dob_max: dt.date | None = None  # None: the day of the run
     strong_identifiers: tuple[str, ...] = ("dob", "suffix")
     max_cluster_size: int = 50
     households: bool = True
@@ -183,7 +188,7 @@ class _Reader:
         run = self.table(doc, "run", {"output_format", "seed", "link_type",
                                       "output_permissions"})
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
-                                             "junk_values"})
+                                             "junk_values", "dob_min", "dob_max"})
         blocking = self.table(doc, "blocking", {"rules", "max_block_size", "max_pairs"})
         thresholds = self.table(doc, "thresholds", {"match", "review"})
         clustering = self.table(doc, "clustering", {"strong_identifiers", "max_cluster_size"})
@@ -240,6 +245,8 @@ class _Reader:
             default_region=self.region(norm),
             email_provider_rules=self.get(norm, "email_provider_rules", "normalize.", bool, True),
             junk_values=self.strings(norm, "junk_values", "normalize.", []),
+            dob_min=self.date_or_none(norm, "dob_min", "normalize."),
+            dob_max=self.date_or_none(norm, "dob_max", "normalize."),
             strong_identifiers=strong,
             max_cluster_size=self.number(clustering, "max_cluster_size", "clustering.", int, 50,
                                          2),
@@ -269,6 +276,18 @@ class _Reader:
             return {}
         self.unknown_keys(table, allowed, f"{key}.")
         return table
+
+    def date_or_none(self, table: dict, key: str, prefix: str) -> dt.date | None:
+        """A date written "1500-01-01" (or as a bare TOML date)."""
+        value = table.get(key)
+        if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(f"{prefix}{key}", f"expected a date such as \"1500-01-01\", got "
+                         f"{value!r}")
+            return None
 
     def path_or_none(self, table: dict, key: str, prefix: str) -> Path | None:
         value = self.get(table, key, prefix, str)
@@ -343,8 +362,13 @@ class _Reader:
                     self.problem(f"{key}columns.{canonical}", "not a canonical field; "
                                  f"use one of {list(CANONICAL_FIELDS)} or declare it in "
                                  "extra_fields")
-                if not isinstance(column, str):
-                    self.problem(f"{key}columns.{canonical}", "expected the column name")
+                if isinstance(column, list) and column and all(
+                        isinstance(c, str) for c in column):
+                    columns[canonical] = tuple(column)
+                elif not isinstance(column, str):
+                    self.problem(f"{key}columns.{canonical}", "expected the column name, or "
+                                 "a list of columns to join (dob = [\"year\", \"month\", "
+                                 "\"day\"])")
             formats = self.get(item, "formats", key, dict, {})
             for fld, fmt_text in formats.items():
                 if fld not in ("dob", "updated_at"):
@@ -366,7 +390,7 @@ class _Reader:
     def blocking_rules(self, table: dict, prefix: str, extra: set[str],
                        key: str = "rules") -> tuple[BlockingRule, ...]:
         """blocking.rules, or model.training_rules (which default to the blocking rules)."""
-        from resolver.block import BLOCKING_KEYS
+        from resolver.block import BLOCKING_KEYS, is_blocking_key
 
         rules = self.get(table, key, prefix, list, [])
         if not rules:
@@ -379,9 +403,10 @@ class _Reader:
                 self.problem(f"{prefix}{key}[{i}]", "expected a list of blocking keys")
                 continue
             for name in keys:
-                if name not in BLOCKING_KEYS and name not in extra:
+                if not is_blocking_key(str(name), extra):
                     self.problem(f"{prefix}{key}[{i}]", f"unknown blocking key {name!r}; "
-                                   f"use one of {sorted(BLOCKING_KEYS)} or an extra field")
+                                   f"use one of {sorted(BLOCKING_KEYS)} or an extra field, "
+                                   "or the first N characters of one (\"zip5[:3]\")")
             out.append(BlockingRule(name="+".join(keys), keys=tuple(keys)))
         return tuple(out)
 

@@ -71,6 +71,7 @@ EMAIL_STATUS = "email_status"
 PHONE = "phone"  # E.164
 PHONE_EXTENSION = "phone_extension"
 PHONE_LAST7 = "phone_last7"
+PHONE_DIGITS = "phone_digits"  # national digits, also of numbers that fail validation
 PHONE_STATUS = "phone_status"
 
 # statuses shared by every normalizer

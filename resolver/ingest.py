@@ -80,7 +80,7 @@ def read_source_frame(source: Source) -> pl.DataFrame:
     try:
         scan = _scan(source)
         check_columns(source, scan.collect_schema().names())
-        wanted = sorted({source.id_column, *source.columns.values(),
+        wanted = sorted({source.id_column, *mapped_columns(source),
                          *([source.updated_at_column] if source.updated_at_column else [])})
         return scan.select(pl.col(c).cast(pl.String) for c in wanted).collect()
     except UnicodeDecodeError:
@@ -97,6 +97,23 @@ def _diagnose(source: Source) -> str | None:
     return diagnose_csv(source.path, source.delimiter, source.encoding)
 
 
+def mapped_columns(source: Source) -> list[str]:
+    """Every file column the mapping reads, joined ones included."""
+    return [c for v in source.columns.values() for c in ((v,) if isinstance(v, str) else v)]
+
+
+def field_expr(field: str, column: str | tuple[str, ...]) -> pl.Expr:
+    """A field's raw value: one column, or several joined. A date's parts join with "-"
+    ("1850-3-7" parses as %Y-%m-%d; "7-3-1850" as %d-%m-%Y) and any missing part leaves
+    no date; other fields join with spaces, skipping missing parts."""
+    if isinstance(column, str):
+        return pl.col(column)
+    parts = [pl.col(c).str.strip_chars().replace("", None) for c in column]
+    if field == "dob":
+        return pl.concat_str(parts, separator="-")
+    return pl.concat_str(parts, separator=" ", ignore_nulls=True).replace("", None)
+
+
 def check_columns(source: Source, columns: list[str]) -> None:
     """Every mapped column is in the header. The header is only quoted back when it is
     one: a file without a header line has a record there (customer data)."""
@@ -104,8 +121,11 @@ def check_columns(source: Source, columns: list[str]) -> None:
         raise InputError(f"{_where(source)}: the header line opens a quote that is never "
                          "closed, so the whole file reads as column names. Fix the quotes "
                          "of line 1")
-    wanted = {"id_column": source.id_column, **{f"columns.{k}": v
-                                                 for k, v in source.columns.items()}}
+    wanted = {"id_column": source.id_column}
+    for field, value in source.columns.items():
+        for column in (value,) if isinstance(value, str) else value:
+            wanted[f"columns.{field}" + ("" if isinstance(value, str) else f" ({column})")] = \
+                column
     if source.updated_at_column:
         wanted["updated_at"] = source.updated_at_column
     missing = [f"{key} = {col!r}" for key, col in wanted.items() if col not in columns]
@@ -169,7 +189,7 @@ def read_source(source: Source, fields: tuple[str, ...]) -> pl.DataFrame:
     ]
     for field in fields:
         column = source.columns.get(field)
-        columns.append((pl.col(column) if column else pl.lit(None, pl.String))
+        columns.append((field_expr(field, column) if column else pl.lit(None, pl.String))
                        .alias(F.raw(field)))
     return frame.select(columns)
 

@@ -82,15 +82,19 @@ def test_address_levels(left, right, want):
 
 @pytest.mark.parametrize("left,right,want", [
     ("+13128675309", "+13128675309", "exact"),
+    ("1238675309", "1238675309", "same_digits"),  # both invalid, the same digits
     ("+13128675309", "+17738675309", "last_7"),
     ("+13128675309", "+13128675308", "levenshtein <= 1"),
     ("+13128675309", "+12125550123", "else"),
+    ("+13128675309", "1238675308", "else"),
 ])
 def test_phone_levels(left, right, want):
-    last7 = lambda p: p[-7:]  # noqa: E731
-    lhs = {F.PHONE: left, F.PHONE_LAST7: last7(left)}
-    rhs = {F.PHONE: right, F.PHONE_LAST7: last7(right)}
-    assert _level("phone", ("exact", "last_7", "levenshtein <= 1", "else"), lhs, rhs) == want
+    def side(p):
+        valid = p.startswith("+")
+        return {F.PHONE: p if valid else None, F.PHONE_LAST7: p[-7:],
+                F.PHONE_DIGITS: p.removeprefix("+1")}
+    levels = ("exact", "same_digits", "last_7", "levenshtein <= 1", "else")
+    assert _level("phone", levels, side(left), side(right)) == want
 
 
 @pytest.mark.parametrize("left,right,want", [

@@ -76,11 +76,13 @@ def test_units_of_one_building_get_different_keys_and_one_building_key():
 @pytest.mark.parametrize("case", list(_cases("phones")))
 def test_phones_normalize_to_e164(case):
     expected = (_blank(case["phone"]), _blank(case["extension"]), case["status"])
-    phone, extension, _, status = contacts.parse_phone(case["input"], case["region"])
+    phone, extension, _, status, digits = contacts.parse_phone(case["input"], case["region"])
     assert (phone, extension, status) == expected
+    if "digits" in case:  # an invalid number keeps its digits for the same_digits level
+        assert digits == _blank(case["digits"])
     # the stage parses a key shared by every spelling of a number: same answer
     key = pl.DataFrame({"p": [case["input"]]}).select(contacts.phone_key(pl.col("p"))).item()
-    phone, extension, _, status = contacts.parse_phone(key, case["region"])
+    phone, extension, _, status, _ = contacts.parse_phone(key, case["region"])
     assert (phone, extension, status) == expected
 
 
@@ -98,6 +100,20 @@ def test_dates_parse_with_declared_format(case):
     row = dates.parse_date_column(series, case["format"]).row(0, named=True)
     want = dt.date.fromisoformat(case["dob"]) if case["dob"] else None
     assert (row["dob"], row["dob_status"]) == (want, case["status"])
+    if "dob_text" in case:  # an impossible date keeps its digits for edit-distance levels
+        assert row["dob_text"] == _blank(case["dob_text"])
+
+
+def test_future_dates_are_judged_against_today_and_the_range_is_configurable():
+    next_year = dt.date.today().year + 1
+    series = pl.Series("d", [f"{next_year}-01-01", "1450-06-01", "1890-01-01"])
+    default = dates.parse_date_column(series, "%Y-%m-%d").get_column("dob_status").to_list()
+    assert default == ["invalid", "ok", "ok"]
+    narrow = dates.parse_date_column(series, "%Y-%m-%d", earliest=dt.date(1500, 1, 1),
+                                     latest=dt.date(2200, 1, 1))
+    assert narrow.get_column("dob_status").to_list() == ["ok", "invalid", "ok"]
+    problems = dates.date_problems(series, "%Y-%m-%d", earliest=dt.date(1500, 1, 1))
+    assert problems == {"before dob_min": 1, "after dob_max": 1}
 
 
 @pytest.mark.parametrize("case", [c for c in _cases("dates") if "values" in c.values[0]])

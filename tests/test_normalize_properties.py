@@ -11,11 +11,13 @@ from resolver.normalize.text import fold
 TEXT = st.text(max_size=60)
 ADDRESSY = st.lists(st.sampled_from(
     ["123", "N", "Main", "St", "Apt", "#", "4B", ",", "Springfield", "IL", "62704-1234",
-     "Unit", "CT", "Court", "PO", "Box", "UK", "SW1A 2AA", "-", "", "North", "Ave"]),
+     "Unit", "CT", "Court", "PO", "Box", "UK", "SW1A 2AA", "-", "", "North", "Ave", "Mount",
+     "Rocky", "Hill", "Point", "4-B", "B-4", "2821", "RI", "NC", "87-10", "Cove", "Ferry"]),
     max_size=12).map(" ".join)
 NAMEY = st.lists(st.sampled_from(
     ["Dr.", "Robert", "J.", "Smith", "Jr", "SMITH,", "de", "la", "Cruz", "O'Brien", ",",
-     "Sr.", "III", "van", "der", "Berg", "María-José", "", "Mrs"]), max_size=8).map(" ".join)
+     "Sr.", "III", "van", "der", "Berg", "María-José", "", "Mrs", "Sir", "Baronet", "Bt.",
+     "1st", "of", "Baron", "Don", "Do", "MD", "The", "Hon"]), max_size=8).map(" ".join)
 
 
 @given(st.one_of(TEXT, st.none()))
@@ -48,7 +50,7 @@ def test_address_parsing_never_raises_and_its_line_reparses_to_the_same_key(text
 
 @given(st.one_of(TEXT, st.from_regex(r"\+?1?[ (.-]*\d{3}[ ).-]*\d{3}[ .-]*\d{4}", fullmatch=True)))
 def test_phone_parsing_never_raises_and_e164_is_a_fixed_point(text):
-    phone, _, _, status = contacts.parse_phone(text, "US")
+    phone, _, _, status, _ = contacts.parse_phone(text, "US")
     if status == "ok":
         assert contacts.parse_phone(phone, "US")[0] == phone
 
@@ -77,3 +79,23 @@ def test_parallel_parsing_gives_the_sequential_result_in_order(monkeypatch):
     sequential = [addresses.parse_address(v) for v in values]
     monkeypatch.setattr(text, "PARALLEL_MIN_VALUES", 10)
     assert text.parse_all(addresses.parse_address, values) == sequential
+
+
+NAME_OR_NONE = st.one_of(st.none(), st.sampled_from(["watts", "john", "jon", "smith", "w"]),
+                         st.text(max_size=8))
+
+
+@given(st.lists(st.tuples(NAME_OR_NONE, NAME_OR_NONE, NAME_OR_NONE, NAME_OR_NONE),
+                max_size=12))
+def test_placing_lone_names_never_raises_and_keeps_every_token(rows):
+    from resolver.compare.lone_names import place_lone_names
+
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in (
+        "first_name_l", "last_name_l", "first_name_r", "last_name_r")}, orient="row")
+    placed = place_lone_names(frame)
+    assert placed.height == frame.height
+    for before, after in zip(frame.rows(), placed.rows()):
+        assert sorted(v for v in before[:2] if v is not None) == sorted(
+            v for v in after[:2] if v is not None)
+        assert sorted(v for v in before[2:] if v is not None) == sorted(
+            v for v in after[2:] if v is not None)

@@ -13,8 +13,9 @@ from rapidfuzz.distance import DamerauLevenshtein, Jaro, JaroWinkler, Levenshtei
 
 from resolver import frames as F
 from resolver.compare.library import KINDS, Level, parse_level
+from resolver.compare.lone_names import place_lone_names
 from resolver.config import Comparison
-from resolver.normalize.names import nickname_groups
+from resolver.normalize.names import are_nicknames, nickname_groups
 
 SCORERS = {
     "jaro_winkler": JaroWinkler.normalized_similarity,
@@ -102,7 +103,10 @@ def _nicknames(frame: pl.DataFrame, col_l: str, col_r: str) -> pl.Series:
     distinct = values.drop_nulls().unique()
     shared = (distinct.join(groups, left_on="a", right_on="name")
               .join(groups, left_on=["b", "group"], right_on=["name", "group"], how="semi")
-              .select("a", "b").unique().with_columns(pl.lit(True).alias("s")))
+              .select("a", "b").unique())
+    # the join finds names sharing a formal name; are_nicknames keeps the sure ones
+    shared = shared.filter(pl.Series([are_nicknames(a, b) for a, b in shared.iter_rows()],
+                                     dtype=pl.Boolean)).with_columns(pl.lit(True).alias("s"))
     return (values.join(shared, on=["a", "b"], how="left", maintain_order="left")
             .get_column("s").fill_null(False))
 
@@ -215,7 +219,8 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
     kept_values = sorted({F.left(column_of(c)) for c in comparisons if c.term_frequency})
     out = []
     for start in range(0, max(pairs.height, 1), chunk_pairs):
-        frame = pairs_with_values(pairs.slice(start, chunk_pairs), normalized, columns)
+        frame = place_lone_names(pairs_with_values(pairs.slice(start, chunk_pairs),
+                                                   normalized, columns))
         sims = Similarities(frame)
         out.append(frame.select(*pairs.columns, *kept_values,
                                 *(comparison_levels(frame, c, sims) for c in comparisons)))

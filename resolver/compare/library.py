@@ -56,8 +56,11 @@ KINDS: dict[str, Kind] = {
     # prefix and are usually two people
     "email": Kind(F.EMAIL, frozenset({"exact", "same_local_part", *SIMILARITY_OPS}), (
         "exact", "same_local_part", "levenshtein <= 1", "else")),
-    "phone": Kind(F.PHONE, frozenset({"exact", "last_7", *SIMILARITY_OPS}), (
-        "exact", "last_7", "levenshtein <= 1", "else")),
+    # exact: the same valid number; same_digits: the same digits, which fail validation
+    # (a weaker level of its own: a typed number can be wrong in the same way twice)
+    "phone": Kind(F.PHONE, frozenset({"exact", "same_digits", "last_7", *SIMILARITY_OPS}), (
+        "exact", "same_digits", "last_7", "levenshtein <= 1", "else"),
+        null_columns=(F.PHONE, F.PHONE_DIGITS)),
     "identifier": Kind(None, frozenset({"exact", "missing_one_side", *SIMILARITY_OPS}), (
         "exact", "damerau_levenshtein <= 1", "else")),
     # missing_one_side: "JR" against nothing is evidence of its own, not a null
@@ -68,6 +71,8 @@ _SIMILARITY = re.compile(r"^(?:(street)\s+)?([a-z_]+)\s*(>=|<=)\s*([0-9.]+)$")
 ADDRESS_TARGETS = {"same_unit": F.ADDRESS_KEY, "same_building": F.BUILDING_KEY,
                    "same_street": F.STREET_KEY, "same_zip": F.ZIP5, "same_city": F.CITY,
                    "street": F.STREET_KEY}
+
+OTHER_TARGETS = {"same_digits": F.PHONE_DIGITS}
 
 
 def parse_level(kind: str, label: str) -> Level:
@@ -96,7 +101,8 @@ def parse_level(kind: str, label: str) -> Level:
         raise ValueError(f"level {label!r} is not available for {kind} comparisons; "
                          f"use one of {sorted(o for o in spec.ops if o != 'street')} or "
                          f"{_similarity_forms()}")
-    return Level(text, text, target=ADDRESS_TARGETS.get(text))
+    return Level(text, text, target=(ADDRESS_TARGETS if kind == "address" else
+                                     OTHER_TARGETS).get(text))
 
 
 def _similarity_forms() -> str:

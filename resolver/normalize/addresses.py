@@ -22,6 +22,13 @@ _NON_US_POSTCODE = re.compile(
 _HOUSE = re.compile(r"^\d+[A-Z]?(-\d+[A-Z]?)?$|^\d+ ?1/2$")
 _PO_BOX = re.compile(r"^(P ?O|POST OFFICE) ?BOX\b")
 _ZIP_PLUS4 = re.compile(r"\b(\d{5})-(\d{4})\b")
+# "Apt 4-B", "#B-4": a hyphen inside a unit or house number joins, it does not separate
+_LETTER_DASH = re.compile(r"\b(\d+)\s*-\s*([A-Za-z]{1,2})\b|\b([A-Za-z])\s*-\s*(\d+)\b")
+_DIGIT_DASH = re.compile(r"\b(\d+)-(\d+)\b")  # "87-10 204th St": a Queens house number
+_DAMAGED_ZIP = re.compile(r"^\d{3,4}$")
+# ZIP codes that start with 0 (New England, New Jersey, Puerto Rico): spreadsheets drop
+# the zero, so "2903" after RI is 02903; after other states a 4-digit ZIP is damaged
+ZERO_ZIP_STATES = frozenset({"CT", "MA", "ME", "NH", "NJ", "RI", "VT", "PR", "VI"})
 ADDRESS_SCHEMA = {part: str for part in (*F.ADDRESS_PARTS, F.ADDRESS_LINE, F.ADDRESS_KEY,
                                          F.BUILDING_KEY, F.STREET_KEY, F.ADDRESS_STATUS)}
 
@@ -29,7 +36,10 @@ ADDRESS_SCHEMA = {part: str for part in (*F.ADDRESS_PARTS, F.ADDRESS_LINE, F.ADD
 def _tokens(text: str) -> list[str]:
     # fold() drops "#" and splits "62704-1234"; protect both first
     text = _ZIP_PLUS4.sub(r"\1\2", text).replace("#", " numbersign ")
-    return (fold(text) or "").upper().replace("NUMBERSIGN", "#").split()
+    if "-" in text:
+        text = _DIGIT_DASH.sub(r"\1dashsep\2", _LETTER_DASH.sub(r"\1\2\3\4", text))
+    return (fold(text) or "").upper().replace("NUMBERSIGN", "#").replace(
+        "DASHSEP", "-").split()
 
 
 def _split_commas(text: str) -> list[list[str]]:
@@ -65,14 +75,24 @@ def parse_address(text: str) -> tuple:
     boundaries = _segment_starts(segments)
     zip5 = zip4 = state = None
     match = _ZIP.match(flat[-1])
+    damaged = None
     if match and (len(flat) > 1 or len(flat[-1]) >= 5):  # a lone "55491" is a ZIP
         zip5, zip4 = match.groups()
         flat = flat[:-1]
+    elif _is_damaged_zip(flat):  # "Charlotte 2821": not part of the city
+        damaged, flat = flat[-1], flat[:-1]
     first_segment = len(segments[0]) if len(segments) > 1 else len(flat) + 1
     state, flat = _take_state(flat, first_segment)
+    if damaged and state in ZERO_ZIP_STATES and len(damaged) == 4:
+        zip5 = "0" + damaged
     house, pre, name, stype, post, utype, unum, rest = _street(flat, boundaries)
-    if not house and not stype and not utype and name and not _PO_BOX.match(name):
-        rest, name = name.split() + rest, None  # "Springfield, IL 62704": only a place
+    placed = bool(state or zip5 or damaged)
+    if not house and not utype and name and not _PO_BOX.match(name) and (
+            not stype or not rest and placed):
+        # "Springfield, IL 62704", "Rocky Mount NC 27804", "High Point, NC": no house
+        # number and nothing left for a city before the state or ZIP: the words are the
+        # place (Mount, Hill, Point, Cove, Ferry name towns as well as streets)
+        rest, name, pre, stype, post = flat, None, None, None, None
     city = " ".join(rest) or None
     if not name and not house:
         if city or zip5:
@@ -85,6 +105,16 @@ def parse_address(text: str) -> tuple:
                  country=country or "US")
     complete = house and name and (zip5 or city)
     return _result(status=F.STATUS_OK if complete else "partial", **parts)
+
+
+def _is_damaged_zip(flat: list[str]) -> bool:
+    """A 3-4 digit number where the ZIP goes, after a place name (not a unit number,
+    box number or house number)."""
+    if len(flat) < 2 or not _DAMAGED_ZIP.match(flat[-1]):
+        return False
+    before = flat[-2]
+    return before.isalpha() and before not in UNIT_TYPES and before not in ("BOX", "#") \
+        and before not in STREET_TYPES
 
 
 def _looks_foreign(text: str, segments: list[list[str]]) -> bool:
@@ -110,7 +140,10 @@ def _take_state(flat: list[str], first_segment: int) -> tuple[str | None, list[s
     for width in (3, 2, 1):  # "DISTRICT OF COLUMBIA", "NEW YORK", "IL"
         if len(flat) > width:
             words = " ".join(flat[-width:])
-            inside_street = len(flat) <= first_segment and words in STREET_TYPES
+            # "123 MAIN ST HARTFORD CT": the street already closed with its own type
+            closed = any(t in STREET_TYPES for t in flat[2:-width - 1])
+            inside_street = (len(flat) <= first_segment and words in STREET_TYPES
+                             and not closed)
             if words in STATES and not inside_street:
                 return STATES[words], flat[:-width]
     return None, flat

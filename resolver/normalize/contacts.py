@@ -1,6 +1,7 @@
 """Contacts: phones to E.164 with `phonenumbers` (extensions kept apart, invalid numbers
-flagged, never guessed) and emails lower-cased and syntax-checked, with optional provider
-rules (Gmail ignores dots; Gmail and Outlook ignore +tags)."""
+flagged, never guessed, but their digits kept: two records with the same digits agree
+even when the number is not a valid one) and emails lower-cased and syntax-checked,
+with optional provider rules (Gmail ignores dots; Gmail and Outlook ignore +tags)."""
 
 import re
 from functools import lru_cache
@@ -12,7 +13,9 @@ from resolver import frames as F
 from resolver.normalize.junk import (JUNK_EMAIL_DOMAINS, JUNK_EMAIL_LOCAL,
                                      is_junk_phone_digits)
 
-PHONE_SCHEMA = {F.PHONE: str, F.PHONE_EXTENSION: str, F.PHONE_LAST7: str, F.PHONE_STATUS: str}
+PHONE_SCHEMA = {F.PHONE: str, F.PHONE_EXTENSION: str, F.PHONE_LAST7: str, F.PHONE_STATUS: str,
+                F.PHONE_DIGITS: str}
+PLAUSIBLE_DIGITS = range(7, 16)  # a local number up to the longest E.164 number
 _EMAIL = r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$"
 DOT_BLIND = ("gmail.com", "googlemail.com")
 PLUS_TAGS = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
@@ -45,25 +48,35 @@ def _nanp_prefix_valid(prefix: str) -> bool:
 
 
 def parse_phone(text: str, region: str) -> tuple:
-    digits = re.sub(r"\D", "", text)
+    """-> (E.164, extension, last 7 digits, status, digits). An invalid number with a
+    plausible count of digits keeps them (and its last 7) with status invalid."""
+    number_text = re.sub(_EXTENSION, "", text)  # "555-555-5555 x12" is still junk
+    digits = re.sub(r"\D", "", number_text)
     if not digits:
-        return None, None, None, F.STATUS_MISSING
+        return None, None, None, F.STATUS_MISSING, None
     if is_junk_phone_digits(digits):
-        return None, None, None, F.STATUS_JUNK
+        return None, None, None, F.STATUS_JUNK, None
     national = digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
     plain = text.strip().lstrip("+").isdigit() and (text.strip()[0] != "+" or len(digits) == 11)
     if region == "US" and plain and len(national) == 10:  # the common case, fast
         if not _nanp_prefix_valid(national[:6]):
-            return None, None, None, F.STATUS_INVALID
-        return f"+1{national}", None, national[-7:], F.STATUS_OK
+            return _invalid(national)
+        return f"+1{national}", None, national[-7:], F.STATUS_OK, national
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        return None, None, None, F.STATUS_INVALID
+        return _invalid(national)
     if not phonenumbers.is_valid_number(number):
-        return None, None, None, F.STATUS_INVALID
+        return _invalid(national)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164, number.extension or None, str(number.national_number)[-7:], F.STATUS_OK
+    national = str(number.national_number)
+    return e164, number.extension or None, national[-7:], F.STATUS_OK, national
+
+
+def _invalid(digits: str) -> tuple:
+    if len(digits) not in PLAUSIBLE_DIGITS:
+        return None, None, None, F.STATUS_INVALID, None
+    return None, None, digits[-7:], F.STATUS_INVALID, digits
 
 
 def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:

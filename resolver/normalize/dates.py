@@ -2,12 +2,18 @@
 
 Detection picks, per column, the candidate format that parses the most distinct values
 (never a different format per value, which would silently swap day and month); on a tie
-month-first wins for region US, day-first elsewhere. Impossible dates (30 February, the
-future, before 1890) are flagged invalid; placeholders such as 1900-01-01 are junk. A
-day/month swap between two records is recognised at comparison time, never rewritten here.
+month-first wins for region US, day-first elsewhere.
+
+A date outside the valid range (`normalize.dob_min`, default 1000-01-01, to
+`normalize.dob_max`, default today) or one the calendar does not have (1963-10-64, 30
+February) is `invalid`, but its digits stay in dob_text as YYYYMMDD: a typo in a date is
+still evidence for the edit-distance levels, and golden records never pick an invalid date
+first. Placeholders such as 1900-01-01 are junk. A day/month swap between two records is
+recognised at comparison time, never rewritten here.
 """
 
 import datetime as dt
+import re
 
 import polars as pl
 
@@ -52,29 +58,87 @@ def detect_date_format(values: pl.Series, region: str = "US") -> str | None:
     return order[best] if parsed[best] else None
 
 
-def parse_date_column(values: pl.Series, fmt: str | None, region: str = "US",
-                      today: dt.date | None = None) -> pl.DataFrame:
-    """Raw strings -> dob (Date), dob_text (YYYYMMDD) and dob_status, one row per value."""
-    fmt = fmt or detect_date_format(values, region)
-    today = today or dt.date(2100, 1, 1)
-    frame = pl.DataFrame({"raw": values.cast(pl.String)})
-    parsed = _clean(pl.col("raw")).str.to_date(fmt, strict=False) if fmt else pl.lit(None,
-                                                                                    pl.Date)
-    text = parsed.dt.strftime("%Y%m%d")
-    status = (
-        pl.when(pl.col("raw").is_null() | (_clean(pl.col("raw")) == ""))
-        .then(pl.lit(F.STATUS_MISSING))
-        .when(parsed.is_null()).then(pl.lit(F.STATUS_INVALID))
-        .when(text.is_in(list(JUNK_DATES))).then(pl.lit(F.STATUS_JUNK))
-        .when((parsed > pl.lit(today)) | (parsed < pl.lit(dt.date(1890, 1, 1))))
-        .then(pl.lit(F.STATUS_INVALID))
-        .otherwise(pl.lit(F.STATUS_OK))
+DOB_MIN = dt.date(1000, 1, 1)  # wide: genealogical and historical records go back centuries
+# why a date is not `ok`, for `validate` and `profile`
+PROBLEMS = ("unreadable", "not a calendar date", "before dob_min", "after dob_max",
+            "placeholder")
+_PATTERN_CODES = {"Y": r"(?P<Y>\d{4})", "m": r"(?P<m>\d{1,2})", "d": r"(?P<d>\d{1,2})",
+                  "b": r"(?P<b>[A-Za-z]{3})", "B": r"(?P<b>[A-Za-z]{3})[A-Za-z]*"}
+_MONTHS = {m: f"{i:02d}" for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    start=1)}
+
+
+def _format_pattern(fmt: str) -> str | None:
+    """A regex with groups Y, m (or b) and d for a strftime date format, to read the parts
+    of a value the calendar rejects ("1963-10-64"); None for formats with other codes (a
+    two-digit year has no century to give it)."""
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            if fmt[i + 1] not in _PATTERN_CODES:
+                return None
+            out.append(_PATTERN_CODES[fmt[i + 1]])
+            i += 2
+        else:
+            out.append(r"\s+" if fmt[i] == " " else re.escape(fmt[i]))
+            i += 1
+    pattern = "".join(out)
+    if not all(f"(?P<{g}>" in pattern for g in ("Y", "d")) or not (
+            "(?P<m>" in pattern or "(?P<b>" in pattern):
+        return None
+    return f"(?i)^{pattern}$"
+
+
+def _digits_as_written(col: pl.Expr, fmt: str | None) -> pl.Expr:
+    """YYYYMMDD from the parts of a value shaped like the format, whether or not it is a
+    real date; null when the value does not have the format's shape."""
+    pattern = _format_pattern(fmt) if fmt else None
+    if pattern is None:
+        return pl.lit(None, pl.String)
+    groups = col.str.extract_groups(pattern)
+    month = (groups.struct.field("m") if "(?P<m>" in pattern else
+             groups.struct.field("b").str.to_lowercase().replace_strict(
+                 _MONTHS, default=None, return_dtype=pl.String))
+    return pl.concat_str(groups.struct.field("Y"), month.str.zfill(2),
+                         groups.struct.field("d").str.zfill(2))
+
+
+def _parts(values: pl.Series, fmt: str | None, earliest: dt.date | None,
+           latest: dt.date | None) -> pl.DataFrame:
+    """dob, dob_text, dob_status and the problem (None when ok or missing) per value."""
+    earliest = earliest or DOB_MIN
+    latest = latest or dt.date.today()  # the real date: a birth in 2030 is not valid today
+    clean = _clean(pl.col("raw"))
+    parsed = clean.str.to_date(fmt, strict=False) if fmt else pl.lit(None, pl.Date)
+    text = pl.coalesce(pl.col("parsed").dt.strftime("%Y%m%d"), _digits_as_written(clean, fmt))
+    # each step materialised once: an eager select recomputes shared expressions
+    frame = (pl.DataFrame({"raw": values.cast(pl.String)})
+             .with_columns(parsed.alias("parsed"), (clean.is_null() | (clean == "")).alias("empty"))
+             .with_columns(text.alias("text"))
+             .with_columns(pl.when(pl.col("text").str.contains(r"^\d{8}$")).then(pl.col("text"))
+                           .alias("text")))  # not year -85 or 12345
+    parsed, text, empty = pl.col("parsed"), pl.col("text"), pl.col("empty")
+    problem = (
+        pl.when(empty).then(pl.lit(None, pl.String))
+        .when(text.is_null()).then(pl.lit(PROBLEMS[0]))
+        .when(text.is_in(list(JUNK_DATES))).then(pl.lit(PROBLEMS[4]))
+        .when(parsed.is_null()).then(pl.lit(PROBLEMS[1]))
+        .when(parsed < pl.lit(earliest)).then(pl.lit(PROBLEMS[2]))
+        .when(parsed > pl.lit(latest)).then(pl.lit(PROBLEMS[3]))
     )
-    ok = status == F.STATUS_OK
+    frame = frame.with_columns(problem.alias("problem"))
+    problem = pl.col("problem")
+    status = (pl.when(empty).then(pl.lit(F.STATUS_MISSING))
+              .when(problem == PROBLEMS[4]).then(pl.lit(F.STATUS_JUNK))
+              .when(problem.is_not_null()).then(pl.lit(F.STATUS_INVALID))
+              .otherwise(pl.lit(F.STATUS_OK)))
+    kept = status.is_in([F.STATUS_OK, F.STATUS_INVALID])
     return frame.select(
-        pl.when(ok).then(parsed).alias(F.DOB),
-        pl.when(ok).then(text).alias(F.DOB_TEXT),
+        pl.when(status == F.STATUS_OK).then(parsed).alias(F.DOB),
+        pl.when(kept).then(text).alias(F.DOB_TEXT),
         status.alias(F.DOB_STATUS),
+        problem,
     )
 
 
@@ -91,6 +155,26 @@ def share_parsed(values: pl.Series, fmt: str, timestamp: bool = False) -> float 
         return frame.select(parsed.is_not_null().mean()).item()
     except pl.exceptions.PolarsError:  # a format polars cannot use parses nothing
         return 0.0
+
+
+def parse_date_column(values: pl.Series, fmt: str | None, region: str = "US",
+                      earliest: dt.date | None = None,
+                      latest: dt.date | None = None) -> pl.DataFrame:
+    """Raw strings -> dob (Date, valid dates only), dob_text (YYYYMMDD, also for invalid
+    dates written in the column's format) and dob_status, one row per value."""
+    fmt = fmt or detect_date_format(values, region)
+    return _parts(values, fmt, earliest, latest).drop("problem")
+
+
+def date_problems(values: pl.Series, fmt: str | None, region: str = "US",
+                  earliest: dt.date | None = None,
+                  latest: dt.date | None = None) -> dict[str, int]:
+    """How many values are not valid dates, by reason (PROBLEMS); reasons with none left
+    out."""
+    fmt = fmt or detect_date_format(values, region)
+    counts = _parts(values, fmt, earliest, latest).get_column("problem").value_counts()
+    found = dict(counts.drop_nulls().iter_rows())
+    return {p: found[p] for p in PROBLEMS if p in found}
 
 
 def parse_timestamp_column(values: pl.Series, fmt: str | None) -> pl.Series:

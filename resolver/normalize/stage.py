@@ -24,7 +24,13 @@ def _parse_name_key(key: str) -> tuple:
     full, prefix, first, middle, last, suffix = (v or None for v in key.split(_SEP))
     if full and not (first or last):
         return names.name_parts(names.parse_full_name(full))
-    return names.name_parts(names.parse_split_name(first, middle, last, suffix, prefix))
+    split = names.parse_split_name(first, middle, last, suffix, prefix)
+    if full and not (split[1] and split[3]):
+        # a source with both: parts the split fields lack (a surname that was only
+        # "Baronet", a first name that was only "Sir") come from the full name
+        whole = names.parse_full_name(full)
+        split = tuple(mine or theirs for mine, theirs in zip(split, whole))
+    return names.name_parts(split)
 
 
 def _first_name_keys(first: str) -> tuple:
@@ -96,7 +102,8 @@ def normalize_dobs(records: pl.DataFrame, config: Config) -> pl.DataFrame:
     for source, group in records.select(F.UID, F.SOURCE, F.raw("dob")).group_by(
             F.SOURCE, maintain_order=True):
         parsed = dates.parse_date_column(group.get_column(F.raw("dob")),
-                                         formats.get(source[0]), config.default_region)
+                                         formats.get(source[0]), config.default_region,
+                                         config.dob_min, config.dob_max)
         pieces.append(pl.concat([group.select(F.UID), parsed], how="horizontal"))
     joined = pl.concat(pieces).sort(F.UID)
     return joined.drop(F.UID)
