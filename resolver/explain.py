@@ -59,15 +59,16 @@ def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
         F.PAIR_SCHEMA)
     scored = predict(compare_pairs(pair, normalized, config.comparisons), model,
                      config.comparisons, normalized).row(0, named=True)
-    flip = uids[a] != lo
+    # the compared frame holds ids and levels; each record's values are read from its row
+    record_a = normalized.row(uids[a], named=True)
+    record_b = normalized.row(uids[b], named=True)
     steps = []
     for comparison in config.comparisons:
         col = column_of(comparison)
         gamma = scored[F.gamma(comparison.name)]
         labels = ["null", *(lv.label for lv in levels_of(comparison))]
-        va, vb = scored[F.left(col)], scored[F.right(col)]
-        steps.append({"comparison": comparison.name, "value_a": vb if flip else va,
-                      "value_b": va if flip else vb, "level": labels[gamma],
+        steps.append({"comparison": comparison.name, "value_a": record_a[col],
+                      "value_b": record_b[col], "level": labels[gamma],
                       "weight": scored[F.partial_weight(comparison.name)],
                       "tf_adjustment": scored.get(tf_adjustment_column(comparison), 0.0)})
     lineage = read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID)).with_columns(

@@ -20,6 +20,7 @@ def _records(n: int, seed: int) -> pl.DataFrame:
         F.DOB_TEXT: [rng.choice(["18500101", "18500102", None]) for _ in range(n)],
         "postcode_fake": [rng.choice(["TQ138DF", "TQ138HU", "TQ14AB", "SW1A2AA", None])
                           for _ in range(n)],
+        F.EMAIL: [f"p{i}@example.org" for i in range(n)],  # no two records identical
     }).with_columns(pl.col(F.UID).cast(pl.UInt32))
 
 
