@@ -28,7 +28,9 @@ import polars as pl
 from resolver import frames as F
 from resolver.compare.compute import column_of
 from resolver.config import Comparison
+from resolver.score.household import SHARED
 from resolver.score.model import Model
+from resolver.score.train import household_role
 
 TF_BOUND = 5.0
 HOUSEHOLD_ADJUSTMENT = "household_adjustment"
@@ -96,14 +98,17 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
 
 def _household_adjustment(model: Model, comparisons) -> pl.Expr:
     """log2(λu·Πu) − log2(λu·Πu + λh·Πh): how much "another person of the household"
-    explains the evidence, in bits off the two-class weight. Πu carries the
-    term-frequency adjustment; Πh does not (a rare surname is not rarer at home)."""
+    explains the evidence, in bits off the two-class weight. On what housemates share
+    (surname, address) Πu carries the term-frequency adjustment and Πh does not: a rare
+    surname is not rarer at home. Given names and personal fields agree between
+    housemates by chance, as between strangers, so there the value's frequency scales
+    both alike and cancels (a rare first name shared is no sign of a housemate)."""
     log_h_over_u = []
     for comparison, params in zip(comparisons, model.comparisons):
         ratios = [0.0] + [float(np.log2(h / u)) for h, u in zip(params.h, params.u)]
         ratio = pl.col(F.gamma(comparison.name)).cast(pl.Int64).replace_strict(
             list(range(len(ratios))), ratios, return_dtype=pl.Float64)
-        if comparison.term_frequency:
+        if comparison.term_frequency and household_role(comparison) == SHARED:
             ratio = ratio + pl.col(tf_adjustment_column(comparison))
         log_h_over_u.append(ratio)
     u_prior = 1.0 - model.prior - model.household_prior
