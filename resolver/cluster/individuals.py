@@ -4,9 +4,10 @@ Plain connected components lets one wrong link merge two families. Here links ar
 strongest first (Kruskal's order over match weights, as in constrained agglomerative
 clustering), and two clusters are joined only when
 
-- no record of one conflicts with a record of the other on a strong identifier (dob,
-  Jr/Sr suffix, extra ids; what counts as a conflict comes from the model, see
-  conflicts.py) and no steward cannot-link separates them, and
+- they do not conflict on a strong identifier (what counts as a conflict comes from the
+  model, see conflicts.py): for dates and extra ids, the clusters' most common values
+  conflict; a Jr never joins a Sr; for given names, every name of one conflicts with
+  every name of the other. And no steward cannot-link separates them.
 - the join has support (average linkage, as dedupe clusters; cluster/support.py): the
   mean match probability over all scored pairs between the two clusters is at least
   `min_support`, and two clusters of two or more records each are joined by at least
