@@ -197,3 +197,13 @@ def test_a_strong_link_between_groups_whose_other_pairs_disagree_is_refused():
     joined = cluster_individuals(4, two, {}, NO_DECISIONS, 50, scored=agreeing,
                                  min_support=0.5)
     assert len(set(joined.cluster_of)) == 1
+
+
+def test_two_single_records_whose_dates_conflict_join_when_the_model_linked_them():
+    # the link weighed the dates itself; a third record, with a date that conflicts with
+    # both and a link to only one of them, is still held off
+    dob = {"dob": ["19800101", "19550707", "19300303"]}
+    result = cluster_individuals(3, _links([(0, 1, 20.0), (1, 2, 15.0)]), dob,
+                                 NO_DECISIONS, 50)
+    assert result.cluster_of[0] == result.cluster_of[1]
+    assert result.cluster_of[2] != result.cluster_of[0]

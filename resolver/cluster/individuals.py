@@ -60,7 +60,9 @@ def _generational(cluster: _Cluster) -> bool:
     return any(t in GENERATIONAL for v in cluster.values.get("suffix", ()) for t in v.split())
 
 
-def _conflict(a: _Cluster, b: _Cluster, checks: dict) -> str | None:
+def _conflict(a: _Cluster, b: _Cluster, checks: dict,
+              link_values: dict[str, tuple]) -> str | None:
+    """link_values: identifier -> the two linked records' values."""
     if a.cannot & b.members or b.cannot & a.members:
         return "steward_no_match"
     if "suffix" in checks and "dob" in checks and (
@@ -78,9 +80,21 @@ def _conflict(a: _Cluster, b: _Cluster, checks: dict) -> str | None:
         # do not; so must every pair of the clusters' most common values (a tie keeps
         # them all)
         clash = any if name in EVERY_VALUE else all
-        if clash(conflicts(x, y) for x, y in pairs):
+        if clash(conflicts(x, y) for x, y in pairs) and not _weighed(
+                a, b, name, conflicts, link_values[name]):
             return f"conflicting_{name}"
     return None
+
+
+def _weighed(a: _Cluster, b: _Cluster, name: str, conflicts, values: tuple) -> bool:
+    """Whether a conflict on a date or an id is one the model has already weighed: two
+    single records whose own values conflict, linked all the same. Refusing would
+    overrule the evidence with the same evidence; the guard is for what a link did not
+    see (other members, a record without the value, a chain of small differences).
+    Suffixes and given names are never waived: Jr/Sr and twins look alike on all else."""
+    x, y = values
+    return (len(a.members) == len(b.members) == 1 and name not in EVERY_VALUE | LENIENT
+            and bool(x and y) and conflicts(x, y))
 
 
 def _compared(cluster: _Cluster, name: str):
@@ -142,7 +156,8 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
-        reason = _conflict(clusters[ra], clusters[rb], checks) or (
+        link_values = {name: (strong[name][a], strong[name][b]) for name in checks}
+        reason = _conflict(clusters[ra], clusters[rb], checks, link_values) or (
             support and _unsupported(support, uf, ra, rb, min_support))
         if reason:
             refused.append((a, b, reason))
