@@ -13,6 +13,10 @@
   as a fixed point. Blocking is a function of the records' values, so given its full
   comparison vector a candidate pair has the same posterior as a random pair: random-pair
   u and λ are the right ones to predict with.
+- Order and priors (score/monotone.py): EM's M-step keeps m of the exact level at least
+  that of each near-miss level, m has a weak Dirichlet prior (PRIOR_MATCHES pseudo-pairs),
+  and the final weights are pooled into level order; where the data pushed against these
+  the model's `trained.warnings` say so.
 - Households (optional): a third latent class, in score/household.py.
 - With labelled pairs (steward decisions, a truth file), m and u come from the labels.
 """
