@@ -171,3 +171,20 @@ def test_a_level_the_training_pairs_never_show_falls_back_to_the_prior_not_to_ze
     fitted, _, _ = expectation_maximisation(patterns, counts, start, u, 0.5, [0, 1], 300)
     # about 400 matches and a prior of 10 pseudo-matches shaped like the starting m
     assert 1e-3 < fitted[0][1] < 0.01
+
+
+def test_levels_of_another_kind_only_need_to_weigh_at_least_else():
+    from resolver.score.monotone import ordered_pooling
+
+    # last_name: exact, jaro_winkler >= 0.92, swapped, phonetic, else
+    labels = ["exact", "jw92", "swapped", "phonetic", "else"]
+    nested = [True, True, False, False, True]
+    m = np.array([0.85, 0.04, 0.02, 0.00001, 0.08999])
+    u = np.array([0.03, 0.002, 0.00001, 0.0003, 0.96769])
+    pooled, groups = ordered_pooling(m, u, nested)
+    bits = np.log2(pooled / u)
+    # swapped names (+10.97) keep their weight above the near-identical spelling (+4.32);
+    # phonetic (-4.91) below else (-3.43) is pooled into it
+    assert bits[2] == pytest.approx(math.log2(0.02 / 0.00001))
+    assert [labels[i] for g in groups for i in g] == ["phonetic", "else"]
+    assert bits[3] == pytest.approx(bits[4]) and bits[4] < bits[1] < bits[0]

@@ -25,7 +25,8 @@ import numpy as np
 import polars as pl
 
 from resolver import frames as F
-from resolver.compare.compute import compare_pairs
+from resolver.compare.compute import compare_pairs, levels_of
+from resolver.compare.library import SIMILARITY_OPS
 from resolver.config import Comparison
 from resolver.score.household import household_em, initial_h
 from resolver.score.model import MIN_PROBABILITY, ComparisonParams, Model
@@ -184,7 +185,8 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
     m_final = [np.mean(e, axis=0) if e else _initial_m(len(c.levels))
                for e, c in zip(estimates, comparisons)]
     m_final, merged, pooled = monotone_weights(
-        [c.name for c in comparisons], [list(c.levels) for c in comparisons], m_final, u)
+        [c.name for c in comparisons], [list(c.levels) for c in comparisons], m_final, u,
+        [nested_levels(c) for c in comparisons])
     patterns, counts = gamma_patterns(candidate_gammas, comparisons)
     trained = {"method": "em_per_blocking_rule", "candidate_pairs": int(counts.sum()),
                "total_pairs": total_pairs, "sessions": sessions,
@@ -213,6 +215,20 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
                  household_prior=household_prior)
 
 
+# levels that nest (each holds all pairs of the levels before it, or is a looser
+# threshold of the same measure): only these are kept in order (score/monotone.py)
+NESTED_OPS = frozenset({"exact", "else", "same_unit", "same_building", "same_street",
+                        "same_zip", "same_city", "same_year_month", "same_year",
+                        *SIMILARITY_OPS, *(f"street_{op}" for op in SIMILARITY_OPS)})
+
+
+def nested_levels(comparison: Comparison) -> list[bool]:
+    try:
+        return [level.op in NESTED_OPS for level in levels_of(comparison)]
+    except ValueError:  # labels of no known kind (hand-built models): keep them in order
+        return [True] * len(comparison.levels)
+
+
 def train_supervised(gammas: pl.DataFrame, is_match: np.ndarray,
                      u_random: dict[str, list[float]],
                      comparisons: tuple[Comparison, ...], total_pairs: int) -> Model:
@@ -220,7 +236,8 @@ def train_supervised(gammas: pl.DataFrame, is_match: np.ndarray,
     m = [np.array(level_frequencies(gammas, c, is_match.astype(float))) for c in comparisons]
     u = [np.array(u_random[c.name]) for c in comparisons]
     m, merged, warnings = monotone_weights([c.name for c in comparisons],
-                                           [list(c.levels) for c in comparisons], m, u)
+                                           [list(c.levels) for c in comparisons], m, u,
+                                           [nested_levels(c) for c in comparisons])
     params = [ComparisonParams(c.name, c.kind, list(c.levels), [float(x) for x in mj],
                                u_random[c.name], u_random[c.name], c.term_frequency)
               for c, mj in zip(comparisons, m)]

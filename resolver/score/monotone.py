@@ -10,6 +10,13 @@ any data unless it clearly says otherwise:
   violators (Ayer et al. 1955; Robertson, Wright & Dykstra 1988): adjacent levels out of
   order are merged into one, whose ratio is Σm/Σu, the count-weighted mean; u stays as
   measured on random pairs and m of each merged level becomes u·Σm/Σu (Σm is kept).
+- Only levels that nest are ordered this way: exact agreement, similarity thresholds
+  (jaro_winkler >= 0.92 before >= 0.80), containment (same unit, building, street, ZIP;
+  same year and month, same year) and `else`. A level of another kind (nickname,
+  swapped, initial, phonetic, day/month swapped, one side missing, same local part) is
+  not "closer" than its neighbours, only never evidence against compared with `else`:
+  swapped names may well weigh more than a near-identical spelling. Those levels are
+  pooled into `else` when they weigh less (the tree order with `else` at its root).
 - The first level (exact agreement) is at least as common among matches as any near-miss
   level: m_exact >= m_k for every level k but `else`. EM without it can let the match
   class drift to "near misses" (m of a one-typo date 0.68 against 0.17 for the exact
@@ -41,6 +48,32 @@ def pool_adjacent_violators(m: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, l
     return out, [b for b in blocks if len(b) > 1]
 
 
+def ordered_pooling(m: np.ndarray, u: np.ndarray,
+                    nested: list[bool]) -> tuple[np.ndarray, list[list[int]]]:
+    """PAV over the nested levels in order (the last level, `else`, is one of them),
+    then every other level weighing less than the `else` block joins it, lowest first.
+    -> new m, the groups of merged levels (two or more)."""
+    m, u = np.asarray(m, dtype=float), np.asarray(u, dtype=float)
+    chain = [i for i, n in enumerate(nested) if n]
+    pooled, groups = pool_adjacent_violators(m[chain], u[chain])
+    out = m.copy()
+    out[chain] = pooled
+    blocks = [[chain[i] for i in g] for g in groups]
+    last = next((b for b in blocks if chain[-1] in b), None)
+    if last is None:
+        last = [chain[-1]]
+        blocks.append(last)
+    for i in sorted((i for i, n in enumerate(nested) if not n), key=lambda i: m[i] / u[i]):
+        if m[i] / u[i] >= _ratio(m, u, last):
+            break
+        last.append(i)
+    for block in blocks:
+        if len(block) > 1:
+            block.sort()
+            out[block] = u[block] * (m[block].sum() / u[block].sum())
+    return out, sorted(b for b in blocks if len(b) > 1)
+
+
 def _ratio(m: np.ndarray, u: np.ndarray, block: list[int]) -> float:
     return float(m[block].sum() / u[block].sum())
 
@@ -64,13 +97,16 @@ def exact_at_least_near_misses(counts: np.ndarray) -> np.ndarray:
 
 
 def monotone_weights(names: list[str], labels: list[list[str]], m: list[np.ndarray],
-                     u: list[np.ndarray]) -> tuple[list[np.ndarray], dict, list[str]]:
-    """PAV over every comparison. -> new m, {comparison: merged level groups by label},
-    warnings for the model file where pooling moved a weight by more than WARN_BITS."""
+                     u: list[np.ndarray], nested: list[list[bool]] | None = None
+                     ) -> tuple[list[np.ndarray], dict, list[str]]:
+    """ordered_pooling over every comparison (nested: per comparison, which levels nest;
+    all when None). -> new m, {comparison: merged level groups by label}, warnings for
+    the model file where pooling moved a weight by more than WARN_BITS."""
     out, merged, warnings = [], {}, []
-    for name, lab, mj, uj in zip(names, labels, m, u):
+    nested = nested or [[True] * len(lab) for lab in labels]
+    for name, lab, mj, uj, nj in zip(names, labels, m, u, nested):
         mj, uj = np.asarray(mj, dtype=float), np.asarray(uj, dtype=float)
-        new, groups = pool_adjacent_violators(mj, uj)
+        new, groups = ordered_pooling(mj, uj, nj)
         out.append(new)
         if not groups:
             continue
