@@ -188,6 +188,8 @@ def train(config: ConfigArg,
     model.save(model_out)
     out.print(f"wrote {model_out} (prior match weight {model.prior_weight:+.2f}, "
               f"{model.trained.get('method')})")
+    for warning in model.trained.get("warnings", []):
+        out.print(f"warning: {warning}", markup=False)
 
 
 @app.command()
