@@ -18,7 +18,7 @@ FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases t
     {F.ADDRESS_KEY, F.BUILDING_KEY, F.STREET_KEY, F.ZIP5, F.CITY, F.STATE, F.HOUSE_NUMBER,
      F.STREET_NAME},
     {F.EMAIL, F.EMAIL_LOCAL},
-    {F.PHONE, F.PHONE_LAST7},
+    {F.PHONE, F.PHONE_LAST7, F.PHONE_DIGITS},
 )
 
 
