@@ -6,9 +6,16 @@ different surnames are one household and a person who moved belongs to the house
 the new address. Records are messy, so two individuals' addresses count as one unit when
 they share house number and ZIP (or city) and their street names are close (Jaro-Winkler
 >= 0.85), and their units agree; when one lacks the unit, a shared surname, phone or email
-must support the link. Individuals without an address join someone they share a phone or
-email with. Links are taken strongest first and a household never holds two different
-units (neighbours stay apart). Households link individuals; they never merge them.
+must support the link. Links are taken strongest first and a household never holds two
+different units (neighbours stay apart). Individuals without an address then join by the
+contacts they share, weighed by how specific each value is (household_contacts.py), or
+by a surname that only one household in their ZIP carries. Two households with addresses
+never join through anything but their addresses. Households link individuals; they never
+merge them.
+
+The work is linear in the size of a household: links are made between distinct address
+spellings (variants), and the individuals at one variant are joined to one
+representative, never pair by pair.
 """
 
 import polars as pl
@@ -16,82 +23,103 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from resolver import frames as F
+from resolver.cluster.household_contacts import attach_by_contact, contact_values
 from resolver.cluster.union_find import UnionFind
 from resolver.golden.ids import hashed_id
 
 STREET_SIMILARITY = 0.85
+# more members than this and a household is flagged for review: an apartment building
+# whose units the sources never give, or a shared address (a care home, a PO box)
+MAX_HOUSEHOLD_MEMBERS = 12
 PERSON_COLUMNS = (F.ENTITY_ID, F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY,
                   F.ADDRESS_KEY, F.LAST_NAME, F.PHONE, F.EMAIL)
+ADDRESS = (F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY)
+EDGE_SCHEMA = {"a": pl.UInt32, "b": pl.UInt32, "strength": pl.Float64}
 
 
-def _address_links(people: pl.DataFrame) -> pl.DataFrame:
-    """(a, b, strength) for individuals whose current addresses are one unit."""
+def _variants(people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """-> (distinct address spellings v with has_units, (i, v) for each placed person)."""
     placed = people.filter(pl.col(F.HOUSE_NUMBER).is_not_null()
                            & pl.col(F.STREET_NAME).is_not_null())
-    placed = placed.with_columns(  # someone at this house number and ZIP/city has a unit
-        (pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.ZIP5)
-         | pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.CITY))
-        .alias("has_units"))
+    variants = (placed.select(ADDRESS).unique().sort(ADDRESS, nulls_last=True)
+                .with_row_index("v")
+                .with_columns(  # someone at this house number and ZIP/city has a unit
+                    (pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.ZIP5)
+                     | pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.CITY))
+                    .alias("has_units")))
+    members = placed.join(variants, on=list(ADDRESS), nulls_equal=True).select("i", "v")
+    return variants, members
+
+
+def _variant_pairs(variants: pl.DataFrame) -> pl.DataFrame:
+    """(v, v_r, strength, needs_support) for address spellings that may be one unit."""
     pairs = []
     for where in (F.ZIP5, F.CITY, F.STREET_NAME):  # the last when the place is unknown
-        keyed = placed.filter(pl.col(where).is_not_null())
+        keyed = variants.filter(pl.col(where).is_not_null())
         joined = keyed.join(keyed, on=[F.HOUSE_NUMBER, where], suffix="_r").filter(
-            pl.col("i") < pl.col("i_r"))
+            pl.col("v") <= pl.col("v_r"))
         if where == F.STREET_NAME:  # joined on it, so both sides hold the same name
             joined = joined.with_columns(pl.col(F.STREET_NAME).alias(F.STREET_NAME + "_r"))
             joined = joined.filter((pl.col(F.ZIP5).is_null() & pl.col(F.CITY).is_null())
                                    | (pl.col(F.ZIP5 + "_r").is_null()
                                       & pl.col(F.CITY + "_r").is_null()))
-        pairs.append(joined.select("i", "i_r", "has_units",
+        pairs.append(joined.select("v", "v_r", "has_units",
                                    pl.lit(where == F.STREET_NAME).alias("place_unknown"),
-                                   *(pl.col(c) for c in (
-            F.STREET_NAME, F.STREET_NAME + "_r", F.UNIT_NUMBER, F.UNIT_NUMBER + "_r",
-            F.LAST_NAME, F.LAST_NAME + "_r", F.PHONE, F.PHONE + "_r", F.EMAIL,
-            F.EMAIL + "_r"))))
-    pairs = pl.concat(pairs).unique(["i", "i_r"], keep="first").sort("i", "i_r")
-    if pairs.height == 0:
-        return pl.DataFrame(schema={"i": pl.UInt32, "i_r": pl.UInt32, "strength": pl.Float64})
+                                   F.STREET_NAME, F.STREET_NAME + "_r",
+                                   F.UNIT_NUMBER, F.UNIT_NUMBER + "_r"))
+    pairs = pl.concat(pairs).unique(["v", "v_r"], keep="first").sort("v", "v_r")
     similarity = process.cpdist(pairs.get_column(F.STREET_NAME).to_list(),
                                 pairs.get_column(F.STREET_NAME + "_r").to_list(),
                                 scorer=JaroWinkler.normalized_similarity, workers=-1)
-    same = lambda c: pl.col(c).eq(pl.col(c + "_r")).fill_null(False)  # noqa: E731
+    unit, unit_r = pl.col(F.UNIT_NUMBER), pl.col(F.UNIT_NUMBER + "_r")
+    same_unit = unit.eq(unit_r).fill_null(False)
     # no unit on either side is one house -- unless the building has units, where it
     # only says the unit is unknown
-    units_equal = (pl.col(F.UNIT_NUMBER).eq(pl.col(F.UNIT_NUMBER + "_r")).fill_null(False)
-                   | (pl.col(F.UNIT_NUMBER).is_null() & pl.col(F.UNIT_NUMBER + "_r").is_null()
-                      & ~pl.col("has_units")))
-    one_unit_missing = (pl.col(F.UNIT_NUMBER).is_null() | pl.col(F.UNIT_NUMBER + "_r").is_null()
-                        ) & ~units_equal
-    support = same(F.LAST_NAME) | same(F.PHONE) | same(F.EMAIL)
-    same_unit = pl.col(F.UNIT_NUMBER).eq(pl.col(F.UNIT_NUMBER + "_r")).fill_null(False)
-    strength = (pl.when(units_equal & ~pl.col("place_unknown")).then(2.0 + pl.col("s"))
-                .when(units_equal & (support | same_unit)).then(1.5 + pl.col("s"))
-                .when(one_unit_missing & support).then(1.0 + pl.col("s"))
-                .otherwise(None))
+    units_equal = same_unit | (unit.is_null() & unit_r.is_null() & ~pl.col("has_units"))
+    one_unit_missing = (unit.is_null() | unit_r.is_null()) & ~units_equal
+    known_place = ~pl.col("place_unknown")
+    strength = (pl.when(units_equal & known_place).then(2.0 + pl.col("s"))
+                .when(units_equal).then(1.5 + pl.col("s"))
+                .when(one_unit_missing).then(1.0 + pl.col("s")))
+    needs_support = ~((units_equal & known_place) | (same_unit & ~known_place))
     return (pairs.with_columns(pl.Series("s", similarity, pl.Float64))
             .filter(pl.col("s") >= STREET_SIMILARITY)
-            .select("i", "i_r", strength.cast(pl.Float64).alias("strength"))
+            .select("v", "v_r", strength.alias("strength"), needs_support.alias("needs_support"))
             .drop_nulls("strength"))
 
 
-def _contact_links(people: pl.DataFrame) -> pl.DataFrame:
-    """(a, b, strength) joining an individual with no address to one they share a phone
-    or email with."""
-    links = []
-    for column in (F.PHONE, F.EMAIL):
-        keyed = people.filter(pl.col(column).is_not_null()).select("i", column, F.HOUSE_NUMBER)
-        joined = keyed.join(keyed, on=column, suffix="_r").filter(
-            (pl.col("i") != pl.col("i_r")) & pl.col(F.HOUSE_NUMBER).is_null())
-        links.append(joined.select(pl.min_horizontal("i", "i_r").alias("i"),
-                                   pl.max_horizontal("i", "i_r").alias("i_r"),
-                                   pl.lit(0.5).alias("strength")))
-    return pl.concat(links).unique(["i", "i_r"]).sort("i", "i_r")
+def _both_sides(pairs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """pairs of variants -> one row per (pair, member of either side, side)."""
+    return pl.concat([pairs.join(members, left_on=side, right_on="v").with_columns(
+        pl.lit(k, pl.UInt8).alias("side")) for k, side in enumerate(("v", "v_r"))])
+
+
+def _address_links(people: pl.DataFrame, support: pl.DataFrame) -> pl.DataFrame:
+    """(a, b, strength): unions that put individuals at one address unit together.
+    support: (i, value) surnames and contact values that back a link whose unit is
+    unknown on one side."""
+    variants, members = _variants(people)
+    pairs = _variant_pairs(variants)
+    if pairs.height == 0:
+        return pl.DataFrame(schema=EDGE_SCHEMA)
+    sides = _both_sides(pairs.select("v", "v_r", "strength", "needs_support"), members)
+    certain = (sides.filter(~pl.col("needs_support"))
+               .with_columns(pl.col("i").min().over("v", "v_r").alias("a"))
+               .select("a", pl.col("i").alias("b"), "strength"))
+    supported = (sides.filter("needs_support").join(support, on="i")
+                 .with_columns(pl.col("i").min().over("v", "v_r", "value").alias("a"),
+                               pl.col("side").n_unique().over("v", "v_r", "value")
+                               .alias("sides"))
+                 .filter(pl.col("sides") == 2)
+                 .select("a", pl.col("i").alias("b"), "strength"))
+    return (pl.concat([certain, supported]).filter(pl.col("a") != pl.col("b"))
+            .cast(EDGE_SCHEMA).unique(["a", "b"], keep="first"))
 
 
 def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]]:
     """A person known only by ZIP joins the household in that ZIP that carries their
     surname -- when exactly one does (a common surname never guesses)."""
-    roots = pl.Series("root", [uf.find(i) for i in range(people.height)], pl.UInt32)
+    roots = pl.Series("root", uf.components(), pl.UInt32)
     frame = people.with_columns(roots)
     placed = frame.filter(pl.col(F.HOUSE_NUMBER).is_not_null()).select(
         F.ZIP5, F.LAST_NAME, "i", "root")
@@ -104,28 +132,45 @@ def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]
     return list(matches.select("i", "to").iter_rows())
 
 
-def assign_households(people: pl.DataFrame) -> pl.DataFrame:
-    """people: PERSON_COLUMNS, one row per individual -> entity_id, household_id."""
-    people = people.sort(F.ENTITY_ID).with_row_index("i")
-    links = (pl.concat([_address_links(people), _contact_links(people)])
-             .sort(["strength", "i", "i_r"], descending=[True, False, False]))
+def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None) -> list[int]:
+    """people with row index i -> the household root of each individual."""
+    values = contact_values(people, contacts)
+    surnames = people.select("i", pl.concat_str(pl.lit("name:"), F.LAST_NAME).alias("value"))
+    links = (_address_links(people, pl.concat([values, surnames.drop_nulls()]))
+             .sort(["strength", "a", "b"], descending=[True, False, False]))
     units = [{u} if u else set() for u in people.get_column(F.UNIT_NUMBER).to_list()]
+    placed = people.get_column(F.HOUSE_NUMBER).is_not_null().to_list()
     uf = UnionFind(people.height)
+    addressed = [False]  # once set: two groups with addresses never join
 
     def join(a: int, b: int) -> None:
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb or len(units[ra] | units[rb]) > 1:
             return  # one household never holds two different units of a building
+        if addressed[0] and placed[ra] and placed[rb]:
+            return
         root = uf.union(ra, rb)
         units[root] = units[ra] | units[rb]
+        placed[root] = placed[ra] or placed[rb]
 
     for a, b, _ in links.iter_rows():
         join(a, b)
+    addressed[0] = True
+    attach_by_contact(people, values, uf, join)
     for a, b in _zip_only_links(people, uf):
         join(a, b)
+    return uf.components()
+
+
+def assign_households(people: pl.DataFrame,
+                      contacts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """people: PERSON_COLUMNS, one row per individual; contacts: optionally every
+    (entity_id, value) phone and email of their records -> entity_id, household_id."""
+    people = people.sort(F.ENTITY_ID).with_row_index("i")
+    roots = _household_roots(people, contacts)
     # the key an ID is hashed from: the household's address, or when several households
     # share one (units unknown) the address and the household's first member
-    keys = people.with_columns(pl.Series("root", uf.components())).with_columns(
+    keys = people.with_columns(pl.Series("root", roots)).with_columns(
         pl.col(F.ADDRESS_KEY).min().over("root").alias("address"),
         pl.col(F.ENTITY_ID).min().over("root").alias("first_member"))
     keys = keys.with_columns(

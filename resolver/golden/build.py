@@ -35,7 +35,11 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
               .with_columns(pl.coalesce(F.UNIT_NUMBER, "known_unit").alias(F.UNIT_NUMBER)))
     if not enabled:  # every individual is a household of one
         people = people.with_columns(pl.lit(None, pl.String).alias(c) for c in parts)
-    households = assign_households(people.select(PERSON_COLUMNS))
+    # every phone and email of the individual's records, not only the surviving ones: a
+    # landline that one source gives is what links a household member without an address
+    contacts = pl.concat([records.select(F.ENTITY_ID, pl.col(c).alias("value"))
+                          for c in (F.PHONE, F.EMAIL)]).drop_nulls().unique()
+    households = assign_households(people.select(PERSON_COLUMNS), contacts)
     golden = golden.join(households, on=F.ENTITY_ID).select(
         F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID)).sort(F.ENTITY_ID)
     return golden, household_table(golden)
