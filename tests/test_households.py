@@ -3,7 +3,8 @@
 import polars as pl
 
 from resolver import frames as F
-from resolver.cluster.households import PERSON_COLUMNS, assign_households
+from resolver.cluster.households import (MAX_HOUSEHOLD_MEMBERS, PERSON_COLUMNS,
+                                         assign_households, household_table)
 
 
 def _people(rows: list[dict]) -> pl.DataFrame:
@@ -51,3 +52,51 @@ def test_household_ids_are_stable_for_the_same_addresses():
     first = assign_households(people)
     again = assign_households(people.reverse())
     assert first.sort(F.ENTITY_ID).equals(again.sort(F.ENTITY_ID))
+
+
+def _elsewhere(entity: str, house: str, zip5: str, last: str, **extra) -> dict:
+    return {F.ENTITY_ID: entity, F.HOUSE_NUMBER: house, F.STREET_NAME: "OAK", F.ZIP5: zip5,
+            F.ADDRESS_KEY: f"{house}|OAK|{zip5}|", F.LAST_NAME: last, **extra}
+
+
+def test_a_contact_shared_by_several_households_joins_none_of_them():
+    email = {F.EMAIL: "jsmith@yahoo.com"}
+    people = _people([_elsewhere("E1", "1", "10001", "smith", **email),
+                      _elsewhere("E2", "2", "60601", "smith", **email),
+                      {F.ENTITY_ID: "E3", F.LAST_NAME: "smith", **email},  # no address
+                      _elsewhere("E4", "3", "94105", "jones", **{F.PHONE: "+14155550100"}),
+                      {F.ENTITY_ID: "E5", F.LAST_NAME: "jones", F.PHONE: "+14155550100"}])
+    assert _groups(people) == [{"E1"}, {"E2"}, {"E3"}, {"E4", "E5"}]
+
+
+def test_an_unplaced_person_never_bridges_two_addressed_households():
+    people = _people([_elsewhere("E1", "1", "10001", "lee", **{F.PHONE: "+12125550100"}),
+                      _elsewhere("E2", "2", "10001", "lee", **{F.EMAIL: "lee@aol.com"}),
+                      {F.ENTITY_ID: "E3", F.LAST_NAME: "lee", F.PHONE: "+12125550100"}])
+    contacts = pl.DataFrame({F.ENTITY_ID: ["E3"], "value": ["lee@aol.com"]})
+    households = assign_households(people, contacts)  # E3 points at both: joins neither
+    assert households.get_column(F.HOUSEHOLD_ID).n_unique() == 3
+
+
+def test_other_records_contacts_link_a_member_without_an_address():
+    people = _people([_elsewhere("E1", "1", "10001", "lee", **{F.PHONE: "+12125550100"}),
+                      {F.ENTITY_ID: "E2", F.LAST_NAME: "park", F.PHONE: "+12125550199"}])
+    landline = pl.DataFrame({F.ENTITY_ID: ["E1", "E2"], "value": ["+12125550111"] * 2})
+    assert assign_households(people, landline).get_column(F.HOUSEHOLD_ID).n_unique() == 1
+
+
+def test_many_people_at_one_address_are_one_household_in_linear_work():
+    n = 5000
+    people = _people([_at(f"E{i:05d}", None, "smith", **{F.EMAIL: "same@example.com"})
+                      for i in range(n)])
+    households = assign_households(people)
+    assert households.get_column(F.HOUSEHOLD_ID).n_unique() == 1
+
+
+def test_oversized_households_are_flagged():
+    golden = pl.DataFrame({F.ENTITY_ID: [f"E{i:02d}" for i in range(MAX_HOUSEHOLD_MEMBERS + 1)]
+                           + ["F1"],
+                           F.HOUSEHOLD_ID: ["H1"] * (MAX_HOUSEHOLD_MEMBERS + 1) + ["H2"],
+                           "last_name": "Smith", "first_name": "Ann", "address": "1 OAK ST"})
+    flags = dict(household_table(golden).select(F.HOUSEHOLD_ID, F.HOUSEHOLD_FLAG).iter_rows())
+    assert flags == {"H1": f"oversized: {MAX_HOUSEHOLD_MEMBERS + 1} members", "H2": None}

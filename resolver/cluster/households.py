@@ -198,7 +198,8 @@ def household_name(surnames: list[str | None]) -> str:
 
 
 def household_table(golden: pl.DataFrame) -> pl.DataFrame:
-    """golden records with household_id -> one row per household."""
+    """golden records with household_id -> one row per household, flagged for review
+    when it has more members than a household is likely to."""
     grouped = (golden.sort(F.ENTITY_ID)
                .group_by(F.HOUSEHOLD_ID)
                .agg(pl.col("last_name").alias("surnames"),
@@ -208,7 +209,10 @@ def household_table(golden: pl.DataFrame) -> pl.DataFrame:
                                   ignore_nulls=True).alias("member_names"),
                     pl.len().alias("member_count")))
     names = [household_name(s) for s in grouped.get_column("surnames").to_list()]
-    return (grouped.with_columns(pl.Series("name", names, pl.String)).drop("surnames")
+    flag = (pl.when(pl.col("member_count") > MAX_HOUSEHOLD_MEMBERS)
+            .then(pl.format("oversized: {} members", "member_count")).otherwise(None))
+    return (grouped.with_columns(pl.Series("name", names, pl.String),
+                                 flag.cast(pl.String).alias(F.HOUSEHOLD_FLAG)).drop("surnames")
             .select(F.HOUSEHOLD_ID, "name", "address", "member_count", "members",
-                    "member_names")
+                    "member_names", F.HOUSEHOLD_FLAG)
             .sort(F.HOUSEHOLD_ID))

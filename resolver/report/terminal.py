@@ -11,7 +11,8 @@ def run_summary(console: Console, counts: dict, timings: dict[str, float], out_d
     for source, n in counts["records_per_source"].items():
         table.add_row(f"records from {source}", f"{n:,}")
     for key in ("records", "candidate_pairs", "matches", "review", "guard_refused_links",
-                "individuals", "households", "flagged_individuals"):
+                "individuals", "households", "flagged_individuals",
+                "flagged_households"):
         table.add_row(key.replace("_", " "), f"{counts[key]:,}")
     for change, n in counts["changes"].items():
         table.add_row(f"ids {change}", f"{n:,}")
