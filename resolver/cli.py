@@ -247,18 +247,21 @@ def evaluate(out_dir: OutArg,
                                                  "with source, record_id, person_id "
                                                  "[, household_id].")],
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False):
-    """Pairwise and B-cubed precision, recall and F1 for individuals and households."""
+    """Pairwise and B-cubed precision, recall and F1 for individuals and households, and
+    a reliability table: predicted match probability against the observed match rate."""
     from dataclasses import asdict
 
-    from resolver.evaluate import evaluate as score
-    from resolver.report.terminal import scores_table
+    from resolver.evaluate import calibration, evaluate as score
+    from resolver.report.terminal import calibration_table, scores_table
 
     scores, uncovered = score(out_dir, truth)
+    reliability = calibration(out_dir, truth)
     if as_json:
-        print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered},
-                         indent=2))
+        print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered,
+                          "calibration": reliability.to_json()}, indent=2))
     else:
         scores_table(out, scores, uncovered)
+        calibration_table(out, reliability)
 
 
 @app.command()
