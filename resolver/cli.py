@@ -163,15 +163,29 @@ def profile(config: ConfigArg):
 @app.command()
 def blocking(config: ConfigArg,
              truth: Annotated[Path | None, typer.Option(
-                 "--truth", help="Truth file: adds blocking recall per rule.")] = None):
-    """Per blocking rule: candidate pairs, largest blocks, cumulative pairs (and recall)."""
+                 "--truth", help="Truth file: adds blocking recall per rule.")] = None,
+             estimate: Annotated[bool, typer.Option(
+                 "--estimate/--no-estimate", help="Estimate without labels the share of "
+                 "true matches the rules find (scores the candidate pairs; slower).")] = True):
+    """Per blocking rule: candidate pairs, largest blocks, cumulative pairs, and an
+    estimate of the true matches the rules miss (and, with --truth, the measured recall)."""
     from resolver.config import load_config
     from resolver.report.blocking import blocking_report
 
-    table, totals = blocking_report(load_config(config), truth)
+    cfg = load_config(config)
+    table, totals = blocking_report(cfg, truth, estimate)
     out.print(_table(table, "blocking"))
     out.print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v:,}"
                         for k, v in totals.items()))
+    if "estimated_recall" in totals:
+        out.print(f"Estimated without labels from how the rules overlap on the "
+                  f"{totals['likely_matches']:,} pairs scored at or above the match "
+                  f"threshold ({cfg.match_threshold:g}): the rules find about "
+                  f"{totals['estimated_recall']:.1%} of true matches and miss about "
+                  f"{totals['estimated_missed_matches']:,}. estimated_recall per rule: the "
+                  "share of the likely matches found by other rules that the rule also "
+                  "finds. An estimate, not a measurement: rules that fail on the same "
+                  "pairs make it optimistic.", highlight=False)
 
 
 @app.command()
