@@ -1,5 +1,7 @@
 """Households from individuals' current addresses."""
 
+import datetime as dt
+
 import polars as pl
 
 from resolver import frames as F
@@ -100,3 +102,24 @@ def test_oversized_households_are_flagged():
                            "last_name": "Smith", "first_name": "Ann", "address": "1 OAK ST"})
     flags = dict(household_table(golden).select(F.HOUSEHOLD_ID, F.HOUSEHOLD_FLAG).iter_rows())
     assert flags == {"H1": f"oversized: {MAX_HOUSEHOLD_MEMBERS + 1} members", "H2": None}
+
+
+def _seen(entity: str, place: str, first: str, last: str) -> dict:
+    return {F.ENTITY_ID: entity, "place": place, "first_seen": dt.datetime.fromisoformat(first),
+            "last_seen": dt.datetime.fromisoformat(last)}
+
+
+def test_a_member_last_seen_before_the_household_moved_moves_with_it():
+    old, new = "7|ELM||10001", "12|MAIN||62704"
+    people = _people([_at("E1", None, "garcia"), _at("E2", None, "garcia"),
+                      _elsewhere("E3", "7", "10001", "garcia", **{F.STREET_NAME: "ELM"})])
+    history = [_seen("E1", old, "2019-01-01", "2020-05-01"),
+               _seen("E1", new, "2021-02-01", "2024-01-01"),
+               _seen("E2", new, "2021-03-01", "2023-01-01")]
+
+    def households(e3_last_seen: str) -> int:
+        seen = pl.DataFrame(history + [_seen("E3", old, "2019-06-01", e3_last_seen)])
+        return assign_households(people, history=seen).get_column(F.HOUSEHOLD_ID).n_unique()
+
+    assert households("2020-08-01") == 1  # nothing heard of E3 since the move
+    assert households("2022-01-01") == 2  # E3 still lives at the old address

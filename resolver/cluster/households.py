@@ -10,7 +10,8 @@ must support the link. Links are taken strongest first and a household never hol
 different units (neighbours stay apart). Individuals without an address then join by the
 contacts they share, weighed by how specific each value is (household_contacts.py), or
 by a surname that only one household in their ZIP carries. Two households with addresses
-never join through anything but their addresses. Households link individuals; they never
+never join through anything but their addresses: the same unit, or a former address
+of a household that moved and took the member along (household_moves.py). Households link individuals; they never
 merge them.
 
 The work is linear in the size of a household: links are made between distinct address
@@ -24,6 +25,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from resolver import frames as F
 from resolver.cluster.household_contacts import attach_by_contact, contact_values
+from resolver.cluster.household_moves import join_moved
 from resolver.cluster.union_find import UnionFind
 from resolver.golden.ids import hashed_id
 
@@ -132,20 +134,22 @@ def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]
     return list(matches.select("i", "to").iter_rows())
 
 
-def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None) -> list[int]:
+def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None,
+                     history: pl.DataFrame | None) -> list[int]:
     """people with row index i -> the household root of each individual."""
     values = contact_values(people, contacts)
     surnames = people.select("i", pl.concat_str(pl.lit("name:"), F.LAST_NAME).alias("value"))
-    links = (_address_links(people, pl.concat([values, surnames.drop_nulls()]))
+    support = pl.concat([values, surnames.drop_nulls()])
+    links = (_address_links(people, support)
              .sort(["strength", "a", "b"], descending=[True, False, False]))
     units = [{u} if u else set() for u in people.get_column(F.UNIT_NUMBER).to_list()]
     placed = people.get_column(F.HOUSE_NUMBER).is_not_null().to_list()
     uf = UnionFind(people.height)
     addressed = [False]  # once set: two groups with addresses never join
 
-    def join(a: int, b: int) -> None:
+    def join(a: int, b: int, same_building: bool = True) -> None:
         ra, rb = uf.find(a), uf.find(b)
-        if ra == rb or len(units[ra] | units[rb]) > 1:
+        if ra == rb or (same_building and len(units[ra] | units[rb]) > 1):
             return  # one household never holds two different units of a building
         if addressed[0] and placed[ra] and placed[rb]:
             return
@@ -155,6 +159,8 @@ def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None) -> lis
 
     for a, b, _ in links.iter_rows():
         join(a, b)
+    # a household that moved keeps the unit of its new address: the old one was elsewhere
+    join_moved(people, history, support, uf, lambda a, b: join(a, b, same_building=False))
     addressed[0] = True
     attach_by_contact(people, values, uf, join)
     for a, b in _zip_only_links(people, uf):
@@ -162,12 +168,13 @@ def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None) -> lis
     return uf.components()
 
 
-def assign_households(people: pl.DataFrame,
-                      contacts: pl.DataFrame | None = None) -> pl.DataFrame:
-    """people: PERSON_COLUMNS, one row per individual; contacts: optionally every
-    (entity_id, value) phone and email of their records -> entity_id, household_id."""
+def assign_households(people: pl.DataFrame, contacts: pl.DataFrame | None = None,
+                      history: pl.DataFrame | None = None) -> pl.DataFrame:
+    """people: PERSON_COLUMNS, one row per individual; optionally contacts, every
+    (entity_id, value) phone and email of their records, and history, where each was seen
+    when (household_moves.HISTORY_COLUMNS) -> entity_id, household_id."""
     people = people.sort(F.ENTITY_ID).with_row_index("i")
-    roots = _household_roots(people, contacts)
+    roots = _household_roots(people, contacts, history)
     # the key an ID is hashed from: the household's address, or when several households
     # share one (units unknown) the address and the household's first member
     keys = people.with_columns(pl.Series("root", roots)).with_columns(

@@ -3,6 +3,7 @@
 import polars as pl
 
 from resolver import frames as F
+from resolver.cluster.household_moves import address_history
 from resolver.cluster.households import PERSON_COLUMNS, assign_households, household_table
 from resolver.golden.history import entity_stats, history
 from resolver.golden.survivorship import survive
@@ -39,7 +40,8 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
     # landline that one source gives is what links a household member without an address
     contacts = pl.concat([records.select(F.ENTITY_ID, pl.col(c).alias("value"))
                           for c in (F.PHONE, F.EMAIL)]).drop_nulls().unique()
-    households = assign_households(people.select(PERSON_COLUMNS), contacts)
+    households = assign_households(people.select(PERSON_COLUMNS), contacts,
+                                   address_history(records))
     golden = golden.join(households, on=F.ENTITY_ID).select(
         F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID)).sort(F.ENTITY_ID)
     return golden, household_table(golden)
