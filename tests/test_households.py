@@ -75,7 +75,7 @@ def test_an_unplaced_person_never_bridges_two_addressed_households():
     people = _people([_elsewhere("E1", "1", "10001", "lee", **{F.PHONE: "+12125550100"}),
                       _elsewhere("E2", "2", "10001", "lee", **{F.EMAIL: "lee@aol.com"}),
                       {F.ENTITY_ID: "E3", F.LAST_NAME: "lee", F.PHONE: "+12125550100"}])
-    contacts = pl.DataFrame({F.ENTITY_ID: ["E3"], "value": ["lee@aol.com"]})
+    contacts = pl.DataFrame({F.ENTITY_ID: ["E3"], "kind": ["email"], "value": ["lee@aol.com"]})
     households = assign_households(people, contacts)  # E3 points at both: joins neither
     assert households.get_column(F.HOUSEHOLD_ID).n_unique() == 3
 
@@ -83,7 +83,8 @@ def test_an_unplaced_person_never_bridges_two_addressed_households():
 def test_other_records_contacts_link_a_member_without_an_address():
     people = _people([_elsewhere("E1", "1", "10001", "lee", **{F.PHONE: "+12125550100"}),
                       {F.ENTITY_ID: "E2", F.LAST_NAME: "park", F.PHONE: "+12125550199"}])
-    landline = pl.DataFrame({F.ENTITY_ID: ["E1", "E2"], "value": ["+12125550111"] * 2})
+    landline = pl.DataFrame({F.ENTITY_ID: ["E1", "E2"], "kind": "phone",
+                             "value": ["+12125550111"] * 2})
     assert assign_households(people, landline).get_column(F.HOUSEHOLD_ID).n_unique() == 1
 
 

@@ -139,7 +139,7 @@ def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None,
     """people with row index i -> the household root of each individual."""
     values = contact_values(people, contacts)
     surnames = people.select("i", pl.concat_str(pl.lit("name:"), F.LAST_NAME).alias("value"))
-    support = pl.concat([values, surnames.drop_nulls()])
+    support = pl.concat([values.select("i", "value"), surnames.drop_nulls()])
     links = (_address_links(people, support)
              .sort(["strength", "a", "b"], descending=[True, False, False]))
     units = [{u} if u else set() for u in people.get_column(F.UNIT_NUMBER).to_list()]

@@ -38,8 +38,10 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
         people = people.with_columns(pl.lit(None, pl.String).alias(c) for c in parts)
     # every phone and email of the individual's records, not only the surviving ones: a
     # landline that one source gives is what links a household member without an address
-    contacts = pl.concat([records.select(F.ENTITY_ID, pl.col(c).alias("value"))
-                          for c in (F.PHONE, F.EMAIL)]).drop_nulls().unique()
+    contacts = pl.concat([records.select(F.ENTITY_ID, pl.lit(kind).alias("kind"),
+                                         pl.col(c).alias("value"))
+                          for c, kind in ((F.PHONE, "phone"), (F.EMAIL, "email"))]
+                         ).drop_nulls().unique()
     households = assign_households(people.select(PERSON_COLUMNS), contacts,
                                    address_history(records))
     golden = golden.join(households, on=F.ENTITY_ID).select(
