@@ -4,8 +4,8 @@ An individual's household is decided by their current (surviving) address: a hou
 one apartment (other units of the building are other households), so spouses with
 different surnames are one household and a person who moved belongs to the household at
 the new address. Records are messy, so two individuals' addresses count as one unit when
-they share house number and ZIP (or city) and their street names are close (Jaro-Winkler
->= 0.85), and their units agree; when one lacks the unit, a shared surname, phone or email
+they share house number and ZIP (or city, when no ZIP disagrees) and their street names
+are close (Jaro-Winkler >= 0.85), and their units agree; when one lacks the unit, a shared surname, phone or email
 must support the link. Links are taken strongest first and a household never holds two
 different units (neighbours stay apart). Individuals without an address then join by the
 contacts they share, weighed by how specific each value is (household_contacts.py), or
@@ -65,10 +65,11 @@ def _variant_pairs(variants: pl.DataFrame) -> pl.DataFrame:
             joined = joined.filter((pl.col(F.ZIP5).is_null() & pl.col(F.CITY).is_null())
                                    | (pl.col(F.ZIP5 + "_r").is_null()
                                       & pl.col(F.CITY + "_r").is_null()))
-        pairs.append(joined.select("v", "v_r", "has_units",
-                                   pl.lit(where == F.STREET_NAME).alias("place_unknown"),
-                                   F.STREET_NAME, F.STREET_NAME + "_r",
-                                   F.UNIT_NUMBER, F.UNIT_NUMBER + "_r"))
+        if where == F.CITY:  # a known ZIP that differs is another address in the city
+            joined = joined.filter(pl.col(F.ZIP5).eq(pl.col(F.ZIP5 + "_r")).fill_null(True))
+        pairs.append(joined.select(
+            "v", "v_r", "has_units", pl.lit(where == F.STREET_NAME).alias("place_unknown"),
+            F.STREET_NAME, F.STREET_NAME + "_r", F.UNIT_NUMBER, F.UNIT_NUMBER + "_r"))
     pairs = pl.concat(pairs).unique(["v", "v_r"], keep="first").sort("v", "v_r")
     similarity = process.cpdist(pairs.get_column(F.STREET_NAME).to_list(),
                                 pairs.get_column(F.STREET_NAME + "_r").to_list(),
