@@ -5,8 +5,8 @@ one apartment (other units of the building are other households), so spouses wit
 different surnames are one household and a person who moved belongs to the household at
 the new address. Records are messy, so two individuals' addresses count as one unit when
 they share house number and ZIP (or city, when no ZIP disagrees) and their street names
-are close (Jaro-Winkler >= 0.85), and their units agree; when one lacks the unit, a shared surname, phone or email
-must support the link. Links are taken strongest first and a household never holds two
+are close (Jaro-Winkler >= 0.85), and their units agree; when one lacks the unit, a shared
+surname, phone or email must support the link. Links are taken strongest first and a household never holds two
 different units (neighbours stay apart). Individuals without an address then join by the
 contacts they share, weighed by how specific each value is (household_contacts.py), or
 by a surname that only one household in their ZIP carries. Two households with addresses
