@@ -6,13 +6,13 @@ different surnames are one household and a person who moved belongs to the house
 the new address. Records are messy, so two individuals' addresses count as one unit when
 they share house number and ZIP (or city, when no ZIP disagrees) and their street names
 are close (Jaro-Winkler >= 0.85), and their units agree; when one lacks the unit, a shared
-surname, phone or email must support the link. Links are taken strongest first and a household never holds two
-different units (neighbours stay apart). Individuals without an address then join by the
-contacts they share, weighed by how specific each value is (household_contacts.py), or
-by a surname that only one household in their ZIP carries. Two households with addresses
-never join through anything but their addresses: the same unit, or a former address
-of a household that moved and took the member along (household_moves.py). Households link individuals; they never
-merge them.
+surname, phone or email must support the link. Links are taken strongest first and a
+household never holds two different units (neighbours stay apart). Individuals without
+an address then join by the contacts they share, weighed by how specific each value is
+(household_contacts.py), or by a surname that only one household in their ZIP carries.
+Two households with addresses never join through anything but their addresses: the same
+unit, or a former address of a household that moved and took the member along
+(household_moves.py). Households link individuals; they never merge them.
 
 The work is linear in the size of a household: links are made between distinct address
 spellings (variants), and the individuals at one variant are joined to one
