@@ -33,6 +33,9 @@ STREET_SIMILARITY = 0.85
 # more members than this and a household is flagged for review: an apartment building
 # whose units the sources never give, or a shared address (a care home, a PO box)
 MAX_HOUSEHOLD_MEMBERS = 12
+# a person known only by ZIP and surname joins the one household there with the surname
+# when fewer households than this would carry it by chance
+MAX_CHANCE_SURNAME_HOMES = 0.5
 PERSON_COLUMNS = (F.ENTITY_ID, F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY,
                   F.ADDRESS_KEY, F.LAST_NAME, F.PHONE, F.EMAIL)
 ADDRESS = (F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY)
@@ -121,13 +124,20 @@ def _address_links(people: pl.DataFrame, support: pl.DataFrame) -> pl.DataFrame:
 
 def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]]:
     """A person known only by ZIP joins the household in that ZIP that carries their
-    surname -- when exactly one does (a common surname never guesses)."""
+    surname -- when exactly one does, and when the surname is rare enough that one
+    household of the ZIP carrying it by chance is unlikely (frequency of the surname
+    times the addressed households in the ZIP: "smith" in a big ZIP never guesses)."""
     roots = pl.Series("root", uf.components(), pl.UInt32)
     frame = people.with_columns(roots)
     placed = frame.filter(pl.col(F.HOUSE_NUMBER).is_not_null()).select(
         F.ZIP5, F.LAST_NAME, "i", "root")
-    loose = frame.filter(pl.col(F.HOUSE_NUMBER).is_null() & pl.col(F.ZIP5).is_not_null()
-                         & pl.col(F.LAST_NAME).is_not_null()).select("i", F.ZIP5, F.LAST_NAME)
+    homes = placed.group_by(F.ZIP5).agg(pl.col("root").n_unique().alias("homes"))
+    frequency = (frame.select(F.LAST_NAME).drop_nulls().group_by(F.LAST_NAME).len()
+                 .select(F.LAST_NAME, (pl.col("len") / people.height).alias("frequency")))
+    loose = (frame.filter(pl.col(F.HOUSE_NUMBER).is_null() & pl.col(F.ZIP5).is_not_null()
+                          & pl.col(F.LAST_NAME).is_not_null()).select("i", F.ZIP5, F.LAST_NAME)
+             .join(homes, on=F.ZIP5).join(frequency, on=F.LAST_NAME)
+             .filter(pl.col("homes") * pl.col("frequency") <= MAX_CHANCE_SURNAME_HOMES))
     matches = (loose.join(placed, on=[F.ZIP5, F.LAST_NAME], suffix="_h")
                .group_by("i").agg(pl.col("root").n_unique().alias("households"),
                                   pl.col("i_h").min().alias("to"))
