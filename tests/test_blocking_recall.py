@@ -7,12 +7,9 @@ import polars as pl
 import pytest
 
 from resolver import frames as F
-from resolver.config import load_config
 from resolver.pipeline import candidates
 from resolver.report.blocking_recall import blocking_recall, estimate_recall, rule_captures
-from resolver.sample.sources import write_sample
 from resolver.score.train import labels_from_truth
-from tests.conftest import SAMPLE_CONFIG
 
 
 def test_recovers_known_capture_probabilities():
@@ -42,16 +39,6 @@ def test_a_rule_alone_has_no_estimate_and_rules_that_never_overlap_miss_much():
     # Chao, bias-corrected: f1 (f1 - 1) / (2 (f2 + 1))
     assert (estimate.found_once, estimate.found_twice) == (2, 1)
     assert estimate.estimated_missed == pytest.approx(2 * 1 / (2 * 2))
-
-
-@pytest.fixture(scope="module")
-def unseen_sample(tmp_path_factory):
-    """Generated data at a seed the model was never tuned on, with its config."""
-    folder = tmp_path_factory.mktemp("seed31")
-    write_sample(1500, 31, folder / "data")
-    text = SAMPLE_CONFIG.read_text().replace("../sample_data/", f"{folder / 'data'}/")
-    (folder / "sample.toml").write_text(text)
-    return load_config(folder / "sample.toml"), folder / "data" / "truth.parquet"
 
 
 def test_estimate_is_close_to_the_labelled_recall(unseen_sample):
