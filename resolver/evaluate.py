@@ -130,7 +130,9 @@ def reliability(pairs: pl.DataFrame, truth: pl.DataFrame) -> Calibration:
 
 def calibration(out_dir: Path, truth_path: Path) -> Calibration:
     """The reliability table of a run's pairs.parquet against a truth file."""
-    return reliability(read_output(out_dir, "pairs"), read_truth(truth_path))
+    sides = (F.SOURCE, F.RECORD_ID)
+    columns = (*map(F.left, sides), *map(F.right, sides), F.MATCH_PROBABILITY)
+    return reliability(read_output(out_dir, "pairs", columns), read_truth(truth_path))
 
 
 def evaluate(out_dir: Path, truth_path: Path) -> tuple[list[Scores], int]:
