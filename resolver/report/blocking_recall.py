@@ -1,16 +1,17 @@
 """Blocking recall without labels: an estimate of how many true matches the blocking
 rules never make candidates, from how the rules overlap (capture-recapture).
 
-Every rule is a separate "capture" of the matching pairs. The pairs the trained model
-scores at or above the match threshold stand in for the true matches. For one rule, the
-share of the likely matches found by the *other* rules that this rule also finds estimates
-its recall (Lincoln-Petersen: the other rules are a sample of matches that did not go
-through this rule's keys). For the union of all rules, the matches no rule finds are
-estimated from how many likely matches were found by exactly one rule (f1) and by exactly
-two (f2): f0 = f1^2 / (2 f2), Chao's (1987) estimator (here bias-corrected), which allows
-for some matches being harder to find than others (a typo in the name and a missing
-phone). Rules that fail on the same pairs make both estimates optimistic; they are
-estimates, not measurements.
+Every rule is a separate "capture" of the matching pairs of distinct records (identical
+copies are paired with their first copy by blocking itself, not by the rules). The pairs
+the trained model scores at or above the match threshold stand in for the true matches.
+For one rule, the share of the likely matches found by the *other* rules that this rule
+also finds estimates its recall (Lincoln-Petersen: the other rules are a sample of
+matches that did not go through this rule's keys). For the union of all rules, the
+matches no rule finds are estimated from how many likely matches were found by exactly
+one rule (f1) and by exactly two (f2): f0 = f1^2 / (2 f2), Chao's (1987) estimator (here
+bias-corrected), which allows for some matches being harder to find than others (a typo
+in the name and a missing phone). Rules that fail on the same pairs make both estimates
+optimistic; they are estimates, not measurements.
 """
 
 from dataclasses import dataclass
