@@ -119,7 +119,7 @@ def _address_links(people: pl.DataFrame, support: pl.DataFrame) -> pl.DataFrame:
                  .filter(pl.col("sides") == 2)
                  .select("a", pl.col("i").alias("b"), "strength"))
     return (pl.concat([certain, supported]).filter(pl.col("a") != pl.col("b"))
-            .cast(EDGE_SCHEMA).unique(["a", "b"], keep="first"))
+            .group_by("a", "b").agg(pl.col("strength").max()).cast(EDGE_SCHEMA))
 
 
 def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]]:
@@ -200,7 +200,8 @@ def assign_households(people: pl.DataFrame, contacts: pl.DataFrame | None = None
     taken: set[str] = set()
     distinct = sorted(keys.get_column("key").unique().to_list())
     ids = pl.DataFrame({"key": distinct, F.HOUSEHOLD_ID: [hashed_id("H", k, taken)
-                                                          for k in distinct]})
+                                                          for k in distinct]},
+                       schema={"key": pl.String, F.HOUSEHOLD_ID: pl.String})
     return keys.join(ids, on="key").select(F.ENTITY_ID, F.HOUSEHOLD_ID)
 
 
