@@ -43,7 +43,7 @@ def contact_values(people: pl.DataFrame, contacts: pl.DataFrame | None) -> pl.Da
     return pl.concat(own).drop_nulls().unique().sort("i", "kind", "value")
 
 
-def groups(uf: UnionFind, placed: pl.Series) -> pl.DataFrame:
+def _groups(uf: UnionFind, placed: pl.Series) -> pl.DataFrame:
     """(i, root, placed): each individual's current group and whether any member of
     that group has a street address."""
     return (pl.DataFrame({"i": pl.int_range(len(placed), eager=True, dtype=pl.UInt32),
@@ -55,7 +55,7 @@ def groups(uf: UnionFind, placed: pl.Series) -> pl.DataFrame:
 def _held(values: pl.DataFrame, uf: UnionFind, placed: pl.Series) -> pl.DataFrame:
     """values with each holder's group, and per value the number of addressed groups
     and of unplaced people holding it."""
-    return (values.join(groups(uf, placed), on="i")
+    return (values.join(_groups(uf, placed), on="i")
             .with_columns(pl.col("root").filter("placed").n_unique().over("value")
                           .alias("households"),
                           (~pl.col("placed")).sum().over("value").alias("unplaced"))
@@ -113,7 +113,7 @@ def attach_by_contact(people: pl.DataFrame, values: pl.DataFrame, uf: UnionFind,
     placed = people.get_column(F.HOUSE_NUMBER).is_not_null()
     for a, b in _unplaced_links(_held(values, uf, placed)).iter_rows():
         join(a, b)
-    zips = (people.select("i", F.ZIP5).drop_nulls().join(groups(uf, placed), on="i")
+    zips = (people.select("i", F.ZIP5).drop_nulls().join(_groups(uf, placed), on="i")
             .group_by("root").agg(pl.col(F.ZIP5).unique().alias("zips")))
     for a, b in _best_households(_held(values, uf, placed), zips).iter_rows():
         join(a, b)
