@@ -7,7 +7,7 @@ import sys
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_CONFIG
 
 COMMANDS = ("run", "init", "validate", "profile", "blocking", "train", "explain", "review",
             "evaluate", "sample")
@@ -133,3 +133,13 @@ def test_evaluate_json_has_a_reliability_table(sample_run):
     calibration = json.loads(shown.stdout)["calibration"]
     assert sum(b["pairs"] for b in calibration["bins"]) == calibration["pairs"] > 0
     assert all(0 <= b["observed_match_rate"] <= 1 for b in calibration["bins"])
+
+
+def test_blocking_states_its_recall_estimate_as_an_estimate():
+    shown = resolver("blocking", SAMPLE_CONFIG)
+    assert shown.returncode == 0, shown.stderr
+    assert "estimated_recall" in shown.stdout
+    assert "Estimated without labels" in shown.stdout and "An estimate, not a measurement" in (
+        shown.stdout.replace("\n", " "))
+    quick = resolver("blocking", SAMPLE_CONFIG, "--no-estimate")
+    assert quick.returncode == 0 and "estimated_recall" not in quick.stdout

@@ -7,7 +7,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.cluster.households import (MAX_HOUSEHOLD_MEMBERS, PERSON_COLUMNS,
-                                         assign_households, household_table)
+                                         _address_links, assign_households, household_table)
 from resolver.evaluate import evaluate
 from resolver.run import execute
 
@@ -97,6 +97,14 @@ def test_many_people_at_one_address_are_one_household_in_linear_work():
                       for i in range(n)])
     households = assign_households(people)
     assert households.get_column(F.HOUSEHOLD_ID).n_unique() == 1
+    # one link per person to the address's representative, not one per pair (12.5 million)
+    for unit in (None, "4B"):  # a building with units: the surname backs each link
+        at = people.with_columns(pl.lit(unit, pl.String).alias(F.UNIT_NUMBER))
+        if unit:
+            at = pl.concat([at, _people([_at("F1", None, "smith")])])
+        indexed = at.sort(F.ENTITY_ID).with_row_index("i")
+        support = indexed.select("i", pl.col(F.LAST_NAME).alias("value"))
+        assert _address_links(indexed, support).height < at.height
 
 
 def test_oversized_households_are_flagged():
