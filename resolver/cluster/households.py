@@ -33,8 +33,9 @@ STREET_SIMILARITY = 0.85
 # more members than this and a household is flagged for review: an apartment building
 # whose units the sources never give, or a shared address (a care home, a PO box)
 MAX_HOUSEHOLD_MEMBERS = 12
-# a person known only by ZIP and surname joins the one household there with the surname
-# when fewer households than this would carry it by chance
+# a surname links a person known only by ZIP to the one household there carrying it, or
+# a person without a unit to a unit of the building, when fewer households than this
+# would carry it by chance
 MAX_CHANCE_SURNAME_HOMES = 0.5
 PERSON_COLUMNS = (F.ENTITY_ID, F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY,
                   F.ADDRESS_KEY, F.LAST_NAME, F.PHONE, F.EMAIL)
@@ -43,7 +44,8 @@ EDGE_SCHEMA = {"a": pl.UInt32, "b": pl.UInt32, "strength": pl.Float64}
 
 
 def _variants(people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """-> (distinct address spellings v with has_units, (i, v) for each placed person)."""
+    """-> (distinct address spellings v with has_units and the number of units known at
+    the house number and ZIP, (i, v) for each placed person)."""
     placed = people.filter(pl.col(F.HOUSE_NUMBER).is_not_null()
                            & pl.col(F.STREET_NAME).is_not_null())
     variants = (placed.select(ADDRESS).unique().sort(ADDRESS, nulls_last=True)
@@ -51,7 +53,9 @@ def _variants(people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 .with_columns(  # someone at this house number and ZIP/city has a unit
                     (pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.ZIP5)
                      | pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.CITY))
-                    .alias("has_units")))
+                    .alias("has_units"),
+                    pl.col(F.UNIT_NUMBER).drop_nulls().n_unique().over(F.HOUSE_NUMBER, F.ZIP5)
+                    .alias("units")))
     members = placed.join(variants, on=list(ADDRESS), nulls_equal=True).select("i", "v")
     return variants, members
 
@@ -71,7 +75,8 @@ def _variant_pairs(variants: pl.DataFrame) -> pl.DataFrame:
         if where == F.CITY:  # a known ZIP that differs is another address in the city
             joined = joined.filter(pl.col(F.ZIP5).eq(pl.col(F.ZIP5 + "_r")).fill_null(True))
         pairs.append(joined.select(
-            "v", "v_r", "has_units", pl.lit(where == F.STREET_NAME).alias("place_unknown"),
+            "v", "v_r", "has_units", "units",
+            pl.lit(where == F.STREET_NAME).alias("place_unknown"),
             F.STREET_NAME, F.STREET_NAME + "_r", F.UNIT_NUMBER, F.UNIT_NUMBER + "_r"))
     pairs = pl.concat(pairs).unique(["v", "v_r"], keep="first").sort("v", "v_r")
     similarity = process.cpdist(pairs.get_column(F.STREET_NAME).to_list(),
@@ -90,7 +95,8 @@ def _variant_pairs(variants: pl.DataFrame) -> pl.DataFrame:
     needs_support = ~((units_equal & known_place) | (same_unit & ~known_place))
     return (pairs.with_columns(pl.Series("s", similarity, pl.Float64))
             .filter(pl.col("s") >= STREET_SIMILARITY)
-            .select("v", "v_r", strength.alias("strength"), needs_support.alias("needs_support"))
+            .select("v", "v_r", "units", strength.alias("strength"),
+                    needs_support.alias("needs_support"))
             .drop_nulls("strength"))
 
 
@@ -102,17 +108,21 @@ def _both_sides(pairs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
 
 def _address_links(people: pl.DataFrame, support: pl.DataFrame) -> pl.DataFrame:
     """(a, b, strength): unions that put individuals at one address unit together.
-    support: (i, value) surnames and contact values that back a link whose unit is
-    unknown on one side."""
+    support: (i, value, chance) surnames and contact values that back a link whose unit
+    is unknown on one side; a surname backs it when the surname's frequency (chance)
+    times the units known in the building stays under MAX_CHANCE_SURNAME_HOMES, as a
+    common surname in a large building is shared by chance."""
     variants, members = _variants(people)
     pairs = _variant_pairs(variants)
     if pairs.height == 0:
         return pl.DataFrame(schema=EDGE_SCHEMA)
-    sides = _both_sides(pairs.select("v", "v_r", "strength", "needs_support"), members)
+    sides = _both_sides(pairs.select("v", "v_r", "units", "strength", "needs_support"),
+                        members)
     certain = (sides.filter(~pl.col("needs_support"))
                .with_columns(pl.col("i").min().over("v", "v_r").alias("a"))
                .select("a", pl.col("i").alias("b"), "strength"))
     supported = (sides.filter("needs_support").join(support, on="i")
+                 .filter(pl.col("chance") * pl.col("units") <= MAX_CHANCE_SURNAME_HOMES)
                  .with_columns(pl.col("i").min().over("v", "v_r", "value").alias("a"),
                                pl.col("side").n_unique().over("v", "v_r", "value")
                                .alias("sides"))
@@ -149,8 +159,10 @@ def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None,
                      history: pl.DataFrame | None) -> list[int]:
     """people with row index i -> the household root of each individual."""
     values = contact_values(people, contacts)
-    surnames = people.select("i", pl.concat_str(pl.lit("name:"), F.LAST_NAME).alias("value"))
-    support = pl.concat([values.select("i", "value"), surnames.drop_nulls()])
+    surnames = people.select("i", pl.concat_str(pl.lit("name:"), F.LAST_NAME).alias("value"),
+                             (pl.len().over(F.LAST_NAME) / people.height).alias("chance"))
+    support = pl.concat([values.select("i", "value", pl.lit(0.0).alias("chance")),
+                         surnames.drop_nulls()])
     links = (_address_links(people, support)
              .sort(["strength", "a", "b"], descending=[True, False, False]))
     units = [{u} if u else set() for u in people.get_column(F.UNIT_NUMBER).to_list()]
