@@ -159,3 +159,14 @@ def test_household_quality_on_generated_data_no_model_was_tuned_on(unseen_sample
     _, households = evaluate(tmp_path / "out", truth)[0]
     assert households.pairwise_f1 >= 0.95
     assert households.bcubed_precision >= 0.98
+
+
+def test_with_households_off_every_individual_is_a_household_of_one(sample_copy):
+    from resolver.config import load_config
+    from resolver.pipeline import run_pipeline
+
+    config = sample_copy / "configs" / "sample.toml"
+    config.write_text(config.read_text().replace("[households]\nenabled = true",
+                                                 "[households]\nenabled = false"))
+    result = run_pipeline(load_config(config))
+    assert result.households.height == result.entities.height
