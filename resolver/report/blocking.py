@@ -1,12 +1,14 @@
 """`resolver blocking`: per rule, the candidate pairs it makes, its largest blocks, the
 cumulative pairs; an estimate without labels of the share of true matches the rules find
-(blocking_recall.py); with a truth file the share actually found (blocking recall)."""
+(blocking_recall.py); with a truth file the share actually found (blocking recall), both
+over distinct records."""
 
 from pathlib import Path
 
 import polars as pl
 
 from resolver import frames as F
+from resolver.block import duplicate_representatives
 from resolver.config import Config
 from resolver.evaluate import read_truth
 from resolver.pipeline import candidates
@@ -33,7 +35,12 @@ def blocking_report(config: Config, truth_path: Path | None,
     truth = read_truth(truth_path)
     labelled = labels_from_truth(normalized, pairs, truth).join(
         pairs, on=[F.UID_L, F.UID_R]).filter("is_match")
-    sizes = truth.join(normalized.select(F.SOURCE, F.RECORD_ID), on=[F.SOURCE, F.RECORD_ID]
+    # over distinct records, as the rules see them: blocking pairs each identical copy
+    # with its first copy itself
+    distinct = duplicate_representatives(normalized, config.link_type == "link_only").filter(
+        pl.col(F.UID) == pl.col("rep"))
+    sizes = truth.join(normalized.join(distinct, on=F.UID, how="semi")
+                       .select(F.SOURCE, F.RECORD_ID), on=[F.SOURCE, F.RECORD_ID]
                        ).group_by("person_id").len()
     true_pairs = int(sizes.select((pl.col("len") * (pl.col("len") - 1) // 2).sum()).item())
     found_by_rule = dict(labelled.group_by(F.BLOCKING_RULE).len().iter_rows())
