@@ -30,6 +30,20 @@ def sample_run(tmp_path_factory):
     return config, out
 
 
+@pytest.fixture(scope="session")
+def unseen_sample(tmp_path_factory):
+    """Generated data (~5k records) at a seed no model or threshold was tuned on, with
+    the sample config pointed at it: (config, truth path)."""
+    from resolver.config import load_config
+    from resolver.sample.sources import write_sample
+
+    folder = tmp_path_factory.mktemp("seed31")
+    write_sample(2500, 31, folder / "data")
+    text = SAMPLE_CONFIG.read_text().replace("../sample_data/", f"{folder / 'data'}/")
+    (folder / "sample.toml").write_text(text)
+    return load_config(folder / "sample.toml"), folder / "data" / "truth.parquet"
+
+
 @pytest.fixture()
 def sample_copy(tmp_path):
     """A private copy of configs/ and sample_data/, for tests that change files."""
