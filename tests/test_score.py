@@ -1,8 +1,8 @@
 """Fellegi–Sunter estimation against known answers."""
-import pytest
 
 import numpy as np
 import polars as pl
+import pytest
 
 from resolver.score.estimate import estimate_prior, expectation_maximisation, gamma_patterns
 from resolver.config import Comparison
