@@ -44,6 +44,17 @@ def unseen_sample(tmp_path_factory):
     return load_config(folder / "sample.toml"), folder / "data" / "truth.parquet"
 
 
+@pytest.fixture(scope="session")
+def unseen_run(unseen_sample, tmp_path_factory):
+    """`resolver run` on the unseen generated data: (config, output folder, truth path)."""
+    from resolver.run import execute
+
+    config, truth = unseen_sample
+    out = tmp_path_factory.mktemp("seed31_run") / "out"
+    execute(config, out, "parquet")
+    return config, out, truth
+
+
 @pytest.fixture()
 def sample_copy(tmp_path):
     """A private copy of configs/ and sample_data/, for tests that change files."""

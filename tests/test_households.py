@@ -153,10 +153,9 @@ def test_a_member_last_seen_before_the_household_moved_moves_with_it():
     assert households("2022-01-01") == 2  # E3 still lives at the old address
 
 
-def test_household_quality_on_generated_data_no_model_was_tuned_on(unseen_sample, tmp_path):
-    config, truth = unseen_sample
-    execute(config, tmp_path / "out", "parquet")
-    _, households = evaluate(tmp_path / "out", truth)[0]
+def test_household_quality_on_generated_data_no_model_was_tuned_on(unseen_run):
+    _, out, truth = unseen_run
+    _, households = evaluate(out, truth)[0]
     assert households.pairwise_f1 >= 0.95
     assert households.bcubed_precision >= 0.98
 
