@@ -9,7 +9,6 @@ from resolver import frames as F
 from resolver.cluster.households import (MAX_HOUSEHOLD_MEMBERS, PERSON_COLUMNS,
                                          _address_links, assign_households, household_table)
 from resolver.evaluate import evaluate
-from resolver.run import execute
 
 
 def _people(rows: list[dict]) -> pl.DataFrame:
