@@ -23,7 +23,10 @@ def _neighbourhood(n: int = 40) -> list[dict]:
 
 
 def _groups(people: pl.DataFrame) -> list[set[str]]:
-    households = assign_households(people)
+    return _groups_of(assign_households(people))
+
+
+def _groups_of(households: pl.DataFrame) -> list[set[str]]:
     return sorted((set(g) for g in households.group_by(F.HOUSEHOLD_ID).agg(F.ENTITY_ID)
                    .get_column(F.ENTITY_ID).to_list() if not min(g).startswith("Z")), key=min)
 
@@ -168,3 +171,18 @@ def test_with_households_off_every_individual_is_a_household_of_one(sample_copy)
                                                  "[households]\nenabled = false"))
     result = run_pipeline(load_config(config))
     assert result.households.height == result.entities.height
+
+
+def test_a_household_that_moved_from_an_apartment_still_takes_in_members_by_contact():
+    old, new = "7|ELM|2A|10001", "12|MAIN|5|62704"
+    phone = {F.PHONE: "+13125550100"}
+    people = _people([_at("E1", "5", "garcia", **phone), _at("E2", "5", "garcia"),
+                      _elsewhere("E3", "7", "10001", "garcia",
+                                 **{F.STREET_NAME: "ELM", F.UNIT_NUMBER: "2A"}),
+                      {F.ENTITY_ID: "E4", F.LAST_NAME: "lee", **phone}, *_neighbourhood()])
+    history = pl.DataFrame([_seen("E1", old, "2019-01-01", "2020-05-01"),
+                            _seen("E1", new, "2021-02-01", "2024-01-01"),
+                            _seen("E2", new, "2021-03-01", "2023-01-01"),
+                            _seen("E3", old, "2019-06-01", "2020-08-01")])
+    households = assign_households(people, history=history)
+    assert {"E1", "E2", "E3", "E4"} in _groups_of(households)

@@ -170,20 +170,20 @@ def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None,
     uf = UnionFind(people.height)
     addressed = [False]  # once set: two groups with addresses never join
 
-    def join(a: int, b: int, same_building: bool = True) -> None:
+    def join(a: int, b: int, moved: bool = False) -> None:
         ra, rb = uf.find(a), uf.find(b)
-        if ra == rb or (same_building and len(units[ra] | units[rb]) > 1):
+        if ra == rb or (not moved and len(units[ra] | units[rb]) > 1):
             return  # one household never holds two different units of a building
         if addressed[0] and placed[ra] and placed[rb]:
             return
         root = uf.union(ra, rb)
-        units[root] = units[ra] | units[rb]
+        # a member who moved along leaves the old unit behind: the household is at b's
+        units[root] = units[rb] if moved else units[ra] | units[rb]
         placed[root] = placed[ra] or placed[rb]
 
     for a, b, _ in links.iter_rows():
         join(a, b)
-    # a household that moved keeps the unit of its new address: the old one was elsewhere
-    join_moved(people, history, support, uf, lambda a, b: join(a, b, same_building=False))
+    join_moved(people, history, support, uf, lambda a, b: join(a, b, moved=True))
     addressed[0] = True
     attach_by_contact(people, values, uf, join)
     for a, b in _zip_only_links(people, uf):
