@@ -262,14 +262,18 @@ def evaluate(out_dir: OutArg,
 @app.command()
 def sample(people: Annotated[int, typer.Option(help="How many people.")] = 2000,
            seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-           out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path(
-               "sample_data")):
+           out_dir: Annotated[Path, typer.Option("--out", help="Folder to write (new or "
+                                                 "empty unless --force).")] = Path(
+               "sample_out"),
+           force: Annotated[bool, typer.Option("--force", help="Write into a folder that "
+                                               "already holds files, replacing the sample "
+                                               "files in it.")] = False):
     """Write multi-source sample data (four sources) with its truth file."""
     from resolver.sample.sources import write_sample
 
     if people < 1:
         raise ResolverError("--people must be at least 1")
-    counts = write_sample(people, seed, out_dir)
+    counts = write_sample(people, seed, out_dir, force)
     out.print(f"wrote {sum(counts.values()):,} records of {people:,} people to {out_dir}: "
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "; truth.parquet")
 
