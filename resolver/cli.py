@@ -222,21 +222,115 @@ def review(out_dir: OutArg,
                help="Record that two records (source:record_id) are one person.")] = None,
            reject: Annotated[tuple[str, str] | None, typer.Option(
                help="Record that two records are different people.")] = None,
+           import_file: Annotated[Path | None, typer.Option(
+               "--import", help="Append every decision of a CSV file (record_a, record_b, "
+               "decision[, reviewer, timestamp, note]), all checked first.")] = None,
            reviewer: Annotated[str, typer.Option(help="Who decided.")] = "steward",
            note: Annotated[str | None, typer.Option(help="Why.")] = None,
-           limit: Annotated[int, typer.Option(help="Queue rows to show.")] = 50):
-    """The review queue; with --accept/--reject, record a decision the next run honours."""
-    from resolver.review import record_decision, review_queue
+           as_json: Annotated[bool, typer.Option("--json", help="Print the queue as JSON, "
+                                                 "with both records' values.")] = False,
+           as_csv: Annotated[bool, typer.Option("--csv", help="Print the queue as CSV "
+                                                "(formula-safe), with both records' values."
+                                                )] = False,
+           listing: Annotated[bool, typer.Option("--list", help="Print the queue, even on a "
+                                                 "terminal (no interactive review).")] = False,
+           limit: Annotated[int | None, typer.Option(
+               help="Pairs to show or export (listing: 50; export: all).")] = None):
+    """The review queue, most uncertain first, with both records' values side by side. On
+    a terminal: review pair by pair (a accept, r reject, s skip, n note, q quit). Each
+    decision goes to the decisions file the config names; the next run honours it."""
+    from resolver import review as rv
 
-    if accept and reject:
-        raise ResolverError("give --accept or --reject, not both")
+    modes = [m for m, on in (("--accept", accept), ("--reject", reject), ("--import",
+             import_file), ("--json", as_json), ("--csv", as_csv)) if on]
+    if len(modes) > 1:
+        raise ResolverError(f"give one of {', '.join(modes)}, not several")
+    if limit is not None and limit < 1:
+        raise ResolverError("--limit must be at least 1")
     if accept or reject:
         a, b = accept or reject
-        path = record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer, note)
-        out.print(f"recorded {'match' if accept else 'no_match'} for {a} {b} in {path}")
+        path = rv.record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer,
+                                  note)
+        out.print(f"recorded {'match' if accept else 'no_match'} for {a} {b} in {path}",
+                  markup=False, highlight=False)
         return
-    queue = review_queue(out_dir)
-    out.print(_table(queue.head(limit), f"review queue: {queue.height:,} pairs"))
+    if import_file:
+        path, count = rv.import_decisions(out_dir, import_file, reviewer)
+        out.print(f"appended {count:,} decision(s) to {path}; the next run honours them",
+                  markup=False, highlight=False)
+        return
+    if as_json or as_csv:
+        _export_queue(rv.review_queue(out_dir, limit).pairs, as_json)
+        return
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not listing
+    queue = rv.review_queue(out_dir, limit if limit or interactive else 50)
+    out.print(f"review queue: {queue.waiting:,} pair(s) left for review by the run"
+              + (f", {queue.decided_since:,} decided since" if queue.decided_since else ""),
+              markup=False, highlight=False)
+    if not interactive:
+        out.print(_queue_table(queue.pairs))
+        return
+    _review_interactively(out_dir, queue.pairs, reviewer)
+
+
+def _export_queue(pairs: pl.DataFrame, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(pairs.to_dicts(), indent=2, default=str))
+    else:
+        from resolver.csv_safety import escape_frame
+
+        sys.stdout.write(escape_frame(pairs).write_csv())
+
+
+def _pair_rows(table: Table, i: int, pair: dict) -> None:
+    from resolver.record_values import DISPLAY
+
+    why = pair["decision_source"] if str(pair["decision_source"]).startswith("guard") else ""
+    for side, first in (("a", True), ("b", False)):
+        table.add_row(str(i + 1) if first else "",
+                      f"{pair['match_probability']:.3f}" if first else why,
+                      pair[f"record_{side}"],
+                      *("" if pair.get(f"{c}_{side}") is None else str(pair[f"{c}_{side}"])
+                        for c in DISPLAY), end_section=not first)
+
+
+def _queue_table(pairs: pl.DataFrame, title: str | None = None) -> Table:
+    from resolver.record_values import DISPLAY
+
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "p", "record", *DISPLAY):
+        table.add_column(column, justify="right" if column in ("#", "p") else "left")
+    for i, pair in enumerate(pairs.iter_rows(named=True)):
+        _pair_rows(table, i, pair)
+    return table
+
+
+def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> None:
+    import click
+
+    from resolver.review import decide_pair
+    from resolver.review_session import review_session
+
+    rows = pairs.to_dicts()
+
+    def show(i: int, pair: dict) -> None:
+        out.print(_queue_table(pl.DataFrame([pair]), f"pair {i + 1} of {len(rows)}"))
+
+    def read_key(prompt: str) -> str:
+        out.print(prompt + " ", end="", markup=False, highlight=False)
+        key = click.getchar()
+        out.print(key if key.isprintable() else "", markup=False, highlight=False)
+        return key
+
+    def decide(pair: dict, decision: str, note: str | None) -> None:
+        decide_pair(out_dir, pair["record_a"], pair["record_b"], decision, reviewer, note)
+        out.print(f"recorded {decision}", markup=False, highlight=False)
+
+    result = review_session(rows, read_key, input, show, decide,
+                            lambda text: out.print(text, markup=False, highlight=False))
+    out.print(f"accepted {result.accepted}, rejected {result.rejected}, skipped "
+              f"{result.skipped}; the next `resolver run` honours the decisions",
+              markup=False, highlight=False)
 
 
 @app.command()
