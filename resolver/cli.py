@@ -192,28 +192,61 @@ def train(config: ConfigArg,
 
 @app.command()
 def explain(out_dir: OutArg,
-            record_a: Annotated[str, typer.Argument(help="source:record_id")],
-            record_b: Annotated[str, typer.Argument(help="source:record_id")]):
-    """Why two records did or did not match: per-field levels and weights."""
+            record_a: Annotated[str | None, typer.Argument(help="source:record_id")] = None,
+            record_b: Annotated[str | None, typer.Argument(help="source:record_id")] = None,
+            entity: Annotated[str | None, typer.Option(
+                "--entity", help="Explain one individual (an entity_id) instead: its "
+                "records, the links between them and the links refused.")] = None):
+    """Why two records did or did not match: whether they were a candidate pair (and under
+    which blocking rule), per-field levels and weights, and what kept them apart."""
+    if entity is not None:
+        if record_a or record_b:
+            raise ResolverError("give two records or --entity ID, not both")
+        return _explain_entity(out_dir, entity)
+    if not (record_a and record_b):
+        raise ResolverError("give two records (source:record_id source:record_id), or "
+                            "--entity ID")
     from resolver.explain import explain_pair
 
     e = explain_pair(out_dir, record_a, record_b)
+    out.print(f"{e.a} vs {e.b}: {e.candidate}", markup=False, highlight=False)
     table = Table(title=f"{e.a} vs {e.b}", title_justify="left")
     for column in ("comparison", e.a, e.b, "level", "weight", "of which tf"):
         table.add_column(column)
     table.add_row("prior", "", "", "", f"{e.prior_weight:+.2f}", "")
     for s in e.steps:
-        table.add_row(s["comparison"], str(s["value_a"] or ""), str(s["value_b"] or ""),
+        table.add_row(s["comparison"], _text(s["value_a"]), _text(s["value_b"]),
                       s["level"], f"{s['weight']:+.2f}",
-                      f"{s['tf_adjustment']:+.2f}" if s["tf_adjustment"] else "")
-    if e.household_adjustment:
+                      f"{s['tf_adjustment']:+.2f}" if abs(s["tf_adjustment"]) >= 0.005 else "")
+    if abs(e.household_adjustment) >= 0.005:
         table.add_row("household", "", "", "another person of the household?",
                       f"{e.household_adjustment:+.2f}", "")
     table.add_row("total", "", "", "", f"{e.match_weight:+.2f}", "")
     out.print(table)
     verdict = "the same individual" if e.same_individual else "different individuals"
-    out.print(f"match probability {e.probability:.4f}; in this run: {verdict} "
-              f"({e.entity_a}, {e.entity_b})")
+    decided = f"; decision {e.decision} ({e.decision_source})" if e.decision else ""
+    out.print(f"match probability {e.probability:.4f}{decided}; in this run: {verdict} "
+              f"({e.entity_a}, {e.entity_b})", markup=False, highlight=False)
+    for reason in e.reasons:
+        out.print(f"  - {reason}", markup=False, highlight=False)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _explain_entity(out_dir: Path, entity_id: str) -> None:
+    from resolver.explain_entity import explain_entity
+
+    e = explain_entity(out_dir, entity_id)
+    out.print(f"individual {e.entity_id}: {e.records.height} record(s); household "
+              f"{e.household_id or '-'}" + (f"; flagged {e.flag}" if e.flag else ""),
+              markup=False, highlight=False)
+    out.print(_table(e.records, "records"))
+    if e.golden:
+        out.print(_table(pl.DataFrame(e.golden), "golden record"))
+    out.print(_table(e.links, f"links between its records: {e.links.height}"))
+    out.print(_table(e.refused, f"links refused to other individuals: {e.refused.height}"))
 
 
 @app.command()
