@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import DUPLICATE_RULE, LIST_KEYS, duplicate_representatives, key_expr
+from resolver.block import DUPLICATE_RULE, duplicate_representatives, key_expr
 from resolver.compare.compute import column_of, compare_pairs, levels_of
 from resolver.config import Config
 from resolver.decisions import read_decisions
@@ -73,8 +73,7 @@ def blocking_rule_of(config: Config, normalized: pl.DataFrame) -> str | None:
     return None
 
 
-def _frequency_frame(config: Config, needed: list[str], columns: list[str],
-                     height: int) -> pl.DataFrame:
+def _frequency_frame(config: Config, needed: list[str], columns: list[str]) -> pl.DataFrame:
     """Every record's value of the `needed` columns (the others left null), for
     term-frequency adjustments; only the normalizers those columns need run."""
     records = ingest(config)
@@ -107,8 +106,7 @@ def rescore_pair(config: Config, model, normalized: pl.DataFrame) -> Rescored:
     tf_columns = sorted({column_of(c) for c in config.comparisons if c.term_frequency})
     needed = sorted({column_of(c) for c in config.comparisons
                      if c.term_frequency and gammas.item(0, F.gamma(c.name)) == 1})
-    frequencies = (_frequency_frame(config, needed, tf_columns, normalized.height) if needed
-                   else normalized)
+    frequencies = _frequency_frame(config, needed, tf_columns) if needed else normalized
     scored = predict(gammas, model, config.comparisons, frequencies).row(0, named=True)
     steps, values = [], compared_values(config, normalized)
     for comparison in config.comparisons:

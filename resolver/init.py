@@ -52,6 +52,8 @@ def read_sample(path: Path) -> tuple[pl.DataFrame, str, str]:
         return frame.select(pl.all().cast(pl.String)), "utf-8", ","
     encoding, delimiter, text = sniff_csv(path)
     try:
+        if "\0" in text or not text.strip():  # binary or empty: diagnose_csv says which
+            raise pl.exceptions.ComputeError("not CSV text")
         frame = pl.read_csv(text.encode("utf-8"), separator=delimiter, infer_schema=False)
     except pl.exceptions.PolarsError:
         from resolver.ingest import diagnose_csv
