@@ -207,32 +207,17 @@ def explain(out_dir: OutArg,
         raise ResolverError("give two records (source:record_id source:record_id), or "
                             "--entity ID")
     from resolver.explain import explain_pair
+    from resolver.report.steward import explanation_table
 
     e = explain_pair(out_dir, record_a, record_b)
     out.print(f"{e.a} vs {e.b}: {e.candidate}", markup=False, highlight=False)
-    table = Table(title=f"{e.a} vs {e.b}", title_justify="left")
-    for column in ("comparison", e.a, e.b, "level", "weight", "of which tf"):
-        table.add_column(column)
-    table.add_row("prior", "", "", "", f"{e.prior_weight:+.2f}", "")
-    for s in e.steps:
-        table.add_row(s["comparison"], _text(s["value_a"]), _text(s["value_b"]),
-                      s["level"], f"{s['weight']:+.2f}",
-                      f"{s['tf_adjustment']:+.2f}" if abs(s["tf_adjustment"]) >= 0.005 else "")
-    if abs(e.household_adjustment) >= 0.005:
-        table.add_row("household", "", "", "another person of the household?",
-                      f"{e.household_adjustment:+.2f}", "")
-    table.add_row("total", "", "", "", f"{e.match_weight:+.2f}", "")
-    out.print(table)
+    out.print(explanation_table(e))
     verdict = "the same individual" if e.same_individual else "different individuals"
     decided = f"; decision {e.decision} ({e.decision_source})" if e.decision else ""
     out.print(f"match probability {e.probability:.4f}{decided}; in this run: {verdict} "
               f"({e.entity_a}, {e.entity_b})", markup=False, highlight=False)
     for reason in e.reasons:
         out.print(f"  - {reason}", markup=False, highlight=False)
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value)
 
 
 def _explain_entity(out_dir: Path, entity_id: str) -> None:
@@ -301,7 +286,9 @@ def review(out_dir: OutArg,
               + (f", {queue.decided_since:,} decided since" if queue.decided_since else ""),
               markup=False, highlight=False)
     if not interactive:
-        out.print(_queue_table(queue.pairs))
+        from resolver.report.steward import queue_table
+
+        out.print(queue_table(queue.pairs))
         return
     _review_interactively(out_dir, queue.pairs, reviewer)
 
@@ -315,39 +302,17 @@ def _export_queue(pairs: pl.DataFrame, as_json: bool) -> None:
         sys.stdout.write(escape_frame(pairs).write_csv())
 
 
-def _pair_rows(table: Table, i: int, pair: dict) -> None:
-    from resolver.record_values import DISPLAY
-
-    why = pair["decision_source"] if str(pair["decision_source"]).startswith("guard") else ""
-    for side, first in (("a", True), ("b", False)):
-        table.add_row(str(i + 1) if first else "",
-                      f"{pair['match_probability']:.3f}" if first else why,
-                      pair[f"record_{side}"],
-                      *("" if pair.get(f"{c}_{side}") is None else str(pair[f"{c}_{side}"])
-                        for c in DISPLAY), end_section=not first)
-
-
-def _queue_table(pairs: pl.DataFrame, title: str | None = None) -> Table:
-    from resolver.record_values import DISPLAY
-
-    table = Table(title=title, title_justify="left")
-    for column in ("#", "p", "record", *DISPLAY):
-        table.add_column(column, justify="right" if column in ("#", "p") else "left")
-    for i, pair in enumerate(pairs.iter_rows(named=True)):
-        _pair_rows(table, i, pair)
-    return table
-
-
 def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> None:
     import click
 
+    from resolver.report.steward import queue_table
     from resolver.review import decide_pair
     from resolver.review_session import review_session
 
     rows = pairs.to_dicts()
 
     def show(i: int, pair: dict) -> None:
-        out.print(_queue_table(pl.DataFrame([pair]), f"pair {i + 1} of {len(rows)}"))
+        out.print(queue_table(pl.DataFrame([pair]), f"pair {i + 1} of {len(rows)}", i))
 
     def read_key(prompt: str) -> str:
         out.print(prompt + " ", end="", markup=False, highlight=False)
