@@ -302,9 +302,21 @@ def _export_queue(pairs: pl.DataFrame, as_json: bool) -> None:
         sys.stdout.write(escape_frame(pairs).write_csv())
 
 
-def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> None:
-    import click
+def _read_one_key() -> str:
+    """One key press, without Enter (cbreak mode: Ctrl-C still interrupts)."""
+    import termios
+    import tty
 
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        return sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> None:
     from resolver.report.steward import queue_table
     from resolver.review import decide_pair
     from resolver.review_session import review_session
@@ -316,7 +328,7 @@ def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> 
 
     def read_key(prompt: str) -> str:
         out.print(prompt + " ", end="", markup=False, highlight=False)
-        key = click.getchar()
+        key = _read_one_key()
         out.print(key if key.isprintable() else "", markup=False, highlight=False)
         return key
 
