@@ -113,3 +113,11 @@ def test_entity_lists_records_links_and_refused_links(sample_run):
     assert done.returncode == 0 and "links refused to other individuals: " in done.stdout
     missing = resolver("explain", out, "--entity", "E_NOPE")
     assert missing.returncode == 2 and "no individual 'E_NOPE'" in missing.stderr
+
+
+def test_explain_needs_two_records_or_an_entity(sample_run):
+    _, out = sample_run
+    one = resolver("explain", out, "crm:C0000001")
+    assert one.returncode == 2 and one.stderr.startswith("Error: give two records")
+    both = resolver("explain", out, "crm:C0000001", "web:100001", "--entity", "E1")
+    assert both.returncode == 2 and "give two records or --entity ID, not both" in both.stderr

@@ -155,3 +155,8 @@ def test_interactive_decisions_reach_the_decisions_file(run_dir):
                    lambda text: None)
     assert _decisions(run_dir) == [(pairs[0]["record_a"], pairs[0]["record_b"], "no_match",
                                     "")]
+
+
+def test_one_mode_at_a_time(run_dir):
+    done = resolver("review", run_dir, "--json", "--csv")
+    assert done.returncode == 2 and "give one of --json, --csv, not several" in done.stderr
