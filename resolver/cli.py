@@ -163,15 +163,30 @@ def profile(config: ConfigArg):
 @app.command()
 def blocking(config: ConfigArg,
              truth: Annotated[Path | None, typer.Option(
-                 "--truth", help="Truth file: adds blocking recall per rule.")] = None):
-    """Per blocking rule: candidate pairs, largest blocks, cumulative pairs (and recall)."""
+                 "--truth", help="Truth file: adds blocking recall per rule.")] = None,
+             estimate: Annotated[bool, typer.Option(
+                 "--estimate/--no-estimate", help="Estimate without labels the share of "
+                 "true matches the rules find (scores the candidate pairs; slower).")] = True):
+    """Per blocking rule: candidate pairs, largest blocks, cumulative pairs, and an
+    estimate of the true matches the rules miss (and, with --truth, the measured recall)."""
     from resolver.config import load_config
     from resolver.report.blocking import blocking_report
 
-    table, totals = blocking_report(load_config(config), truth)
+    cfg = load_config(config)
+    table, totals = blocking_report(cfg, truth, estimate)
     out.print(_table(table, "blocking"))
     out.print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v:,}"
                         for k, v in totals.items()))
+    if "estimated_recall" in totals:
+        out.print(f"Estimated without labels from how the rules overlap on the "
+                  f"{totals['likely_matches']:,} pairs scored at or above the match "
+                  f"threshold ({cfg.match_threshold:g}): the rules find about "
+                  f"{totals['estimated_recall']:.1%} of true matches between distinct records "
+                  f"and miss about "
+                  f"{totals['estimated_missed_matches']:,}. estimated_recall per rule: the "
+                  "share of the likely matches found by other rules that the rule also "
+                  "finds. An estimate, not a measurement: rules that fail on the same "
+                  "pairs make it optimistic.", highlight=False)
 
 
 @app.command()
@@ -188,6 +203,8 @@ def train(config: ConfigArg,
     model.save(model_out)
     out.print(f"wrote {model_out} (prior match weight {model.prior_weight:+.2f}, "
               f"{model.trained.get('method')})")
+    for warning in model.trained.get("warnings", []):
+        out.print(f"warning: {warning}", markup=False)
 
 
 @app.command()
@@ -349,18 +366,21 @@ def evaluate(out_dir: OutArg,
                                                  "with source, record_id, person_id "
                                                  "[, household_id].")],
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False):
-    """Pairwise and B-cubed precision, recall and F1 for individuals and households."""
+    """Pairwise and B-cubed precision, recall and F1 for individuals and households, and
+    a reliability table: predicted match probability against the observed match rate."""
     from dataclasses import asdict
 
-    from resolver.evaluate import evaluate as score
-    from resolver.report.terminal import scores_table
+    from resolver.evaluate import calibration, evaluate as score
+    from resolver.report.terminal import calibration_table, scores_table
 
     scores, uncovered = score(out_dir, truth)
+    reliability = calibration(out_dir, truth)
     if as_json:
-        print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered},
-                         indent=2))
+        print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered,
+                          "calibration": reliability.to_json()}, indent=2))
     else:
         scores_table(out, scores, uncovered)
+        calibration_table(out, reliability)
 
 
 @app.command()

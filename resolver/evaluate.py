@@ -5,6 +5,12 @@ Everything is computed from the sizes of predicted clusters, true clusters and t
 intersections (Σ C(n,2) over each), never by listing pairs, so it works at millions of
 records. B-cubed (Bagga & Baldwin 1998) averages per-record precision |C∩T|/|C| and
 recall |C∩T|/|T|.
+
+Calibration is a reliability table (DeGroot & Fienberg 1983): the run's scored pairs binned
+by predicted match probability, each bin's mean prediction beside the share of its pairs
+that the truth says are one person; with the Brier score and the expected calibration
+error (the pair-weighted mean gap). It covers the pairs a run writes to pairs.parquet,
+those at or above the review threshold.
 """
 
 from dataclasses import dataclass
@@ -17,6 +23,23 @@ from resolver.errors import InputError
 from resolver.output import read_output
 
 TRUTH_COLUMNS = (F.SOURCE, F.RECORD_ID, "person_id")
+
+
+# finer near 1, where the match threshold and most pairs are
+PROBABILITY_BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    bins: pl.DataFrame  # probability, pairs, mean_predicted, observed_match_rate, gap
+    pairs: int  # scored pairs with both records in the truth file
+    brier: float
+    expected_calibration_error: float
+
+    def to_json(self) -> dict:
+        return {"pairs": self.pairs, "brier": self.brier,
+                "expected_calibration_error": self.expected_calibration_error,
+                "bins": self.bins.to_dicts()}
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,39 @@ def read_truth(path: Path) -> pl.DataFrame:
 
 def read_lineage(out_dir: Path) -> pl.DataFrame:
     return read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID))
+
+
+def reliability(pairs: pl.DataFrame, truth: pl.DataFrame) -> Calibration:
+    """pairs: source/record_id of both sides and match_probability; truth: source,
+    record_id, person_id -> the reliability table of the pairs the truth covers."""
+    person = truth.select(F.SOURCE, F.RECORD_ID, "person_id")
+    side = lambda f: person.rename({c: f(c) for c in person.columns})  # noqa: E731
+    labelled = (pairs.join(side(F.left), on=[F.left(F.SOURCE), F.left(F.RECORD_ID)])
+                .join(side(F.right), on=[F.right(F.SOURCE), F.right(F.RECORD_ID)])
+                .select(pl.col(F.MATCH_PROBABILITY).cast(pl.Float64).alias("p"),
+                        (pl.col(F.left("person_id")) == pl.col(F.right("person_id")))
+                        .cast(pl.Float64).alias("y")))
+    edges = PROBABILITY_BINS
+    labels = [f"{lo:g}-{hi:g}" for lo, hi in zip(edges[:-1], edges[1:])]
+    index = pl.sum_horizontal([(pl.col("p") >= e).cast(pl.UInt32) for e in edges[1:-1]])
+    bins = (labelled.group_by(index.alias("bin")).agg(
+                pl.len().alias("pairs"), pl.col("p").mean().alias("mean_predicted"),
+                pl.col("y").mean().alias("observed_match_rate"))
+            .sort("bin")
+            .select(pl.col("bin").map_elements(labels.__getitem__, pl.String)
+                    .alias("probability"), "pairs", "mean_predicted", "observed_match_rate",
+                    (pl.col("observed_match_rate") - pl.col("mean_predicted")).alias("gap")))
+    n = labelled.height
+    brier = labelled.select(((pl.col("p") - pl.col("y")) ** 2).mean()).item() if n else 0.0
+    ece = bins.select((pl.col("gap").abs() * pl.col("pairs")).sum()).item() / n if n else 0.0
+    return Calibration(bins, n, brier, ece)
+
+
+def calibration(out_dir: Path, truth_path: Path) -> Calibration:
+    """The reliability table of a run's pairs.parquet against a truth file."""
+    sides = (F.SOURCE, F.RECORD_ID)
+    columns = (*map(F.left, sides), *map(F.right, sides), F.MATCH_PROBABILITY)
+    return reliability(read_output(out_dir, "pairs", columns), read_truth(truth_path))
 
 
 def evaluate(out_dir: Path, truth_path: Path) -> tuple[list[Scores], int]:

@@ -116,6 +116,7 @@ def partial_weight(comparison: str) -> str:
 ENTITY_ID = "entity_id"
 HOUSEHOLD_ID = "household_id"
 CLUSTER_FLAG = "cluster_flag"  # why a cluster needs review (oversized, split by a guard)
+HOUSEHOLD_FLAG = "household_flag"  # why a household needs review (more members than likely)
 MATCH_CONFIDENCE = "match_confidence"
 
 PAIR_SCHEMA = {UID_L: pl.UInt32, UID_R: pl.UInt32, BLOCKING_RULE: pl.String}

@@ -14,6 +14,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.block import RuleStats, candidate_pairs
+from resolver.cluster.conflicts import model_checkers
 from resolver.cluster.individuals import Clustering, cluster_individuals
 from resolver.compare.compute import compare_pairs
 from resolver.config import Config
@@ -105,9 +106,12 @@ def run_pipeline(config: Config, previous: Path | None = None,
         scored = decide(predict(gammas, model, config.comparisons, normalized), steward, config)
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")
+        checks = model_checkers(model, config.comparisons, config.strong_identifiers,
+                                config.match_threshold, config.review_threshold)
         clustering = cluster_individuals(normalized.height, links,
                                          strong_values(normalized, config.strong_identifiers),
-                                         steward, config.max_cluster_size)
+                                         steward, config.max_cluster_size, checks, scored,
+                                         config.review_threshold)
         members = normalized.select(pl.Series("cluster", clustering.cluster_of), F.RECORD_KEY)
         ids, changes = assign_entity_ids(members, prior_ids)
         resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(

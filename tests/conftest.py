@@ -30,6 +30,31 @@ def sample_run(tmp_path_factory):
     return config, out
 
 
+@pytest.fixture(scope="session")
+def unseen_sample(tmp_path_factory):
+    """Generated data (~5k records) at a seed no model or threshold was tuned on, with
+    the sample config pointed at it: (config, truth path)."""
+    from resolver.config import load_config
+    from resolver.sample.sources import write_sample
+
+    folder = tmp_path_factory.mktemp("seed31")
+    write_sample(2500, 31, folder / "data")
+    text = SAMPLE_CONFIG.read_text().replace("../sample_data/", f"{folder / 'data'}/")
+    (folder / "sample.toml").write_text(text)
+    return load_config(folder / "sample.toml"), folder / "data" / "truth.parquet"
+
+
+@pytest.fixture(scope="session")
+def unseen_run(unseen_sample, tmp_path_factory):
+    """`resolver run` on the unseen generated data: (config, output folder, truth path)."""
+    from resolver.run import execute
+
+    config, truth = unseen_sample
+    out = tmp_path_factory.mktemp("seed31_run") / "out"
+    execute(config, out, "parquet")
+    return config, out, truth
+
+
 @pytest.fixture()
 def sample_copy(tmp_path):
     """A private copy of configs/ and sample_data/, for tests that change files."""

@@ -1,10 +1,13 @@
 """The command line: exit codes, exact error texts, help on every command."""
 
+import json
 import subprocess
 import sys
 
 import polars as pl
 import pytest
+
+from tests.conftest import ROOT, SAMPLE_CONFIG
 
 COMMANDS = ("run", "init", "validate", "profile", "blocking", "train", "explain", "review",
             "evaluate", "sample")
@@ -121,3 +124,22 @@ def test_input_without_any_record_is_a_user_error(tiny):
     done = resolver("run", config, "--out", folder / "out")
     assert done.returncode == 2
     assert "\nError: every source is empty: a (" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_evaluate_json_has_a_reliability_table(sample_run):
+    _, out = sample_run
+    shown = resolver("evaluate", out, "--truth", ROOT / "sample_data" / "truth.parquet", "--json")
+    assert shown.returncode == 0, shown.stderr
+    calibration = json.loads(shown.stdout)["calibration"]
+    assert sum(b["pairs"] for b in calibration["bins"]) == calibration["pairs"] > 0
+    assert all(0 <= b["observed_match_rate"] <= 1 for b in calibration["bins"])
+
+
+def test_blocking_states_its_recall_estimate_as_an_estimate():
+    shown = resolver("blocking", SAMPLE_CONFIG)
+    assert shown.returncode == 0, shown.stderr
+    assert "estimated_recall" in shown.stdout
+    assert "Estimated without labels" in shown.stdout and "An estimate, not a measurement" in (
+        shown.stdout.replace("\n", " "))
+    quick = resolver("blocking", SAMPLE_CONFIG, "--no-estimate")
+    assert quick.returncode == 0 and "estimated_recall" not in quick.stdout

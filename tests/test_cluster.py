@@ -78,12 +78,14 @@ def test_a_chain_through_a_third_record_does_not_merge_conflicting_dobs():
 
 
 def test_dob_typos_and_day_month_swaps_do_not_block_a_merge():
-    dob = {"dob": ["19800102", "19800201", "19800102", "19800103"]}
-    links = _links([(0, 1, 20.0), (1, 2, 15.0), (2, 3, 12.0)])
-    result = cluster_individuals(4, links, dob, NO_DECISIONS, 50)
-    # 0-1 swapped, 0-2 equal, 2-3 one typo; but 1 and 3 conflict, so 3 stays apart
-    assert result.cluster_of[0] == result.cluster_of[1] == result.cluster_of[2]
-    assert result.cluster_of[3] != result.cluster_of[0]
+    dob = {"dob": ["19800102", "19800201", "19800102", "19800103", "19800301"]}
+    links = _links([(0, 1, 20.0), (1, 2, 15.0), (2, 3, 12.0), (3, 4, 11.0)])
+    result = cluster_individuals(5, links, dob, NO_DECISIONS, 50)
+    # 0-1 swapped, 0-2 equal, 2-3 one typo; the cluster's usual date is 19800102, so 3
+    # (one typo from it) joins although it is two edits from 1's swapped date; 4 is two
+    # edits from the usual date (and from 3): another person
+    assert len({result.cluster_of[i] for i in range(4)}) == 1
+    assert result.cluster_of[4] != result.cluster_of[0]
 
 
 def test_jr_and_sr_never_share_a_cluster_but_a_missing_suffix_joins_either():
@@ -146,3 +148,62 @@ def test_a_record_without_suffix_or_birth_date_does_not_join_a_jr_automatically(
     assert result.cluster_of[0] != result.cluster_of[1]
     assert result.cluster_of[0] == result.cluster_of[2]
     assert result.refused.get_column("reason").to_list() == ["ambiguous_generation"]
+
+
+def _dob_model(m, u):
+    from resolver.config import Comparison
+    from resolver.score.model import ComparisonParams, Model
+
+    levels = ("exact", "day_month_swapped", "levenshtein <= 1", "same_year", "else")
+    comparison = Comparison("dob", "dob", levels)
+    return (comparison,), Model(prior=0.001, comparisons=[
+        ComparisonParams("dob", "dob", list(levels), m, u, u)])
+
+
+def test_what_counts_as_a_date_conflict_comes_from_the_model():
+    from resolver.cluster.conflicts import model_checkers
+
+    u = [0.002, 0.0001, 0.002, 0.015, 0.9809]
+    # dates of one person often a year off (m of same_year 0.2) and otherwise unrelated
+    # in 20% of pairs: neither is near-certain, so no date conflicts at all
+    loose = _dob_model([0.5, 0.01, 0.09, 0.2, 0.2], u)
+    # one person's dates almost never differ beyond a typo: same_year and else conflict
+    strict = _dob_model([0.9, 0.02, 0.07, 0.005, 0.005], u)
+    year_off, unrelated, typo = ("20130807", "20140806"), ("19800101", "19550707"), (
+        "19800101", "19800102")
+    lax = model_checkers(loose[1], loose[0], ("dob",), 0.95, 0.5)["dob"]
+    tight = model_checkers(strict[1], strict[0], ("dob",), 0.95, 0.5)["dob"]
+    assert not lax(*year_off) and not lax(*unrelated) and not lax(*typo)
+    assert tight(*year_off) and tight(*unrelated) and not tight(*typo)
+
+
+def test_a_strong_link_between_groups_whose_other_pairs_disagree_is_refused():
+    scored = pl.DataFrame([(0, 1, 0.999), (2, 3, 0.999), (1, 2, 0.97), (0, 2, 0.05),
+                           (0, 3, 0.02), (1, 3, 0.1)],
+                          schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32,
+                                  F.MATCH_PROBABILITY: pl.Float64}, orient="row")
+    links = _links([(0, 1, 12.0), (2, 3, 12.0), (1, 2, 5.0)])
+    chained = cluster_individuals(4, links, {}, NO_DECISIONS, 50, scored=scored,
+                                  min_support=0.5)
+    assert chained.cluster_of[0] == chained.cluster_of[1] != chained.cluster_of[2]
+    assert chained.refused.get_column("reason").to_list() == ["weak_support"]
+    # cross pairs that lean towards a match, but one link between two pairs of records:
+    # not enough; a second link is
+    agreeing = scored.with_columns(pl.lit(0.96).alias(F.MATCH_PROBABILITY))
+    single = cluster_individuals(4, links, {}, NO_DECISIONS, 50, scored=agreeing,
+                                 min_support=0.5)
+    assert single.refused.get_column("reason").to_list() == ["single_link"]
+    two = pl.concat([links, _links([(0, 3, 4.5)])])
+    joined = cluster_individuals(4, two, {}, NO_DECISIONS, 50, scored=agreeing,
+                                 min_support=0.5)
+    assert len(set(joined.cluster_of)) == 1
+
+
+def test_two_single_records_whose_dates_conflict_join_when_the_model_linked_them():
+    # the link weighed the dates itself; a third record, with a date that conflicts with
+    # both and a link to only one of them, is still held off
+    dob = {"dob": ["19800101", "19550707", "19300303"]}
+    result = cluster_individuals(3, _links([(0, 1, 20.0), (1, 2, 15.0)]), dob,
+                                 NO_DECISIONS, 50)
+    assert result.cluster_of[0] == result.cluster_of[1]
+    assert result.cluster_of[2] != result.cluster_of[0]

@@ -132,3 +132,24 @@ def test_bad_level_labels_are_refused(kind, label):
 def test_missing_one_side_level(left, right, want):
     levels = ("exact", "missing_one_side", "else")
     assert _level("text", levels, {"suffix": left}, {"suffix": right}, field="suffix") == want
+
+
+def test_years_apart_levels_measure_the_date_difference():
+    from resolver.compare.compute import comparison_levels
+    from resolver.config import Comparison
+
+    frame = pl.DataFrame({"dob_text_l": ["20130807", "19800315", "17500101", "19631064",
+                                         "19000101"],
+                          "dob_text_r": ["20140806", "19890314", "17500605", "19631065",
+                                         "19450101"]})
+    dob = Comparison("dob", "dob", ("exact", "years_apart <= 1", "years_apart <= 10", "else"))
+    levels = frame.select(comparison_levels(frame, dob)).to_series().to_list()
+    # a year less a day; nine years; five months; impossible dates (no date: else); 45 years
+    assert levels == [2, 3, 2, 4, 4]
+
+
+def test_years_apart_is_for_dates_only():
+    from resolver.compare.library import parse_level
+
+    with pytest.raises(ValueError, match="compares dates"):
+        parse_level("first_name", "years_apart <= 1")

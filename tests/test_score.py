@@ -2,6 +2,7 @@
 
 import numpy as np
 import polars as pl
+import pytest
 
 from resolver.score.estimate import estimate_prior, expectation_maximisation, gamma_patterns
 from resolver.config import Comparison
@@ -69,3 +70,15 @@ def test_a_few_steward_decisions_do_not_replace_em_but_many_do():
                          "decision": ["match", "no_match"] * 75})
     assert labels_from_decisions(few, gammas) is None
     assert labels_from_decisions(many, gammas).height == 150
+
+
+def test_the_prior_counts_the_matches_blocking_misses(sample_run):
+    """λ from the candidates is divided by the rules' estimated recall."""
+    import json
+
+    _, out = sample_run
+    trained = json.loads((out / "model.json").read_text())
+    recall = trained["trained"]["blocking_recall_estimate"]
+    assert 0.5 < recall <= 1.0
+    assert trained["prior"] == pytest.approx(
+        trained["trained"]["prior_within_candidates"] / recall, rel=1e-3)

@@ -21,6 +21,15 @@ def test_a_new_batch_keeps_old_ids_and_lists_merges_and_splits(sample_copy):
     everything.head(int(everything.height * 0.85)).write_parquet(web)
     execute(load_config(config_path), sample_copy / "before", "parquet")
     everything.write_parquet(web)
+    # and a steward since split one individual and joined two others, so the new run
+    # holds a split and a merge whatever the model makes of the new records
+    groups = (_lineage(sample_copy / "before").group_by(F.ENTITY_ID)
+              .agg(pl.col("key").sort()).sort(F.ENTITY_ID).get_column("key").to_list())
+    pair = next(g for g in groups if len(g) >= 2)
+    apart = [g[0] for g in groups if len(g) == 1][:2]
+    pl.DataFrame({"record_a": [pair[0], apart[0]], "record_b": [pair[1], apart[1]],
+                  "decision": ["no_match", "match"]}).write_csv(
+        sample_copy / "sample_data" / "decisions.csv")
     execute(load_config(config_path), sample_copy / "after", "parquet",
             previous=sample_copy / "before")
 

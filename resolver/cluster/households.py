@@ -4,11 +4,19 @@ An individual's household is decided by their current (surviving) address: a hou
 one apartment (other units of the building are other households), so spouses with
 different surnames are one household and a person who moved belongs to the household at
 the new address. Records are messy, so two individuals' addresses count as one unit when
-they share house number and ZIP (or city) and their street names are close (Jaro-Winkler
->= 0.85), and their units agree; when one lacks the unit, a shared surname, phone or email
-must support the link. Individuals without an address join someone they share a phone or
-email with. Links are taken strongest first and a household never holds two different
-units (neighbours stay apart). Households link individuals; they never merge them.
+they share house number and ZIP (or city, when no ZIP disagrees) and their street names
+are close (Jaro-Winkler >= 0.85), and their units agree; when one lacks the unit, a shared
+surname, phone or email must support the link. Links are taken strongest first and a
+household never holds two different units (neighbours stay apart). Individuals without
+an address then join by the contacts they share, weighed by how specific each value is
+(household_contacts.py), or by a surname that only one household in their ZIP carries.
+Two households with addresses never join through anything but their addresses: the same
+unit, or a former address of a household that moved and took the member along
+(household_moves.py). Households link individuals; they never merge them.
+
+The work is linear in the size of a household: links are made between distinct address
+spellings (variants), and the individuals at one variant are joined to one
+representative, never pair by pair.
 """
 
 import polars as pl
@@ -16,87 +24,130 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from resolver import frames as F
+from resolver.cluster.household_contacts import attach_by_contact, contact_values
+from resolver.cluster.household_moves import join_moved
 from resolver.cluster.union_find import UnionFind
 from resolver.golden.ids import hashed_id
 
 STREET_SIMILARITY = 0.85
+# more members than this and a household is flagged for review: an apartment building
+# whose units the sources never give, or a shared address (a care home, a PO box)
+MAX_HOUSEHOLD_MEMBERS = 12
+# a surname links a person known only by ZIP to the one household there carrying it, or
+# a person without a unit to a unit of the building, when fewer households than this
+# would carry it by chance
+MAX_CHANCE_SURNAME_HOMES = 0.5
 PERSON_COLUMNS = (F.ENTITY_ID, F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY,
                   F.ADDRESS_KEY, F.LAST_NAME, F.PHONE, F.EMAIL)
+ADDRESS = (F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY)
+EDGE_SCHEMA = {"a": pl.UInt32, "b": pl.UInt32, "strength": pl.Float64}
 
 
-def _address_links(people: pl.DataFrame) -> pl.DataFrame:
-    """(a, b, strength) for individuals whose current addresses are one unit."""
+def _variants(people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """-> (distinct address spellings v with has_units and the number of units known at
+    the house number and ZIP, (i, v) for each placed person)."""
     placed = people.filter(pl.col(F.HOUSE_NUMBER).is_not_null()
                            & pl.col(F.STREET_NAME).is_not_null())
-    placed = placed.with_columns(  # someone at this house number and ZIP/city has a unit
-        (pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.ZIP5)
-         | pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.CITY))
-        .alias("has_units"))
+    variants = (placed.select(ADDRESS).unique().sort(ADDRESS, nulls_last=True)
+                .with_row_index("v")
+                .with_columns(  # someone at this house number and ZIP/city has a unit
+                    (pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.ZIP5)
+                     | pl.col(F.UNIT_NUMBER).is_not_null().any().over(F.HOUSE_NUMBER, F.CITY))
+                    .alias("has_units"),
+                    pl.col(F.UNIT_NUMBER).drop_nulls().n_unique().over(F.HOUSE_NUMBER, F.ZIP5)
+                    .alias("units")))
+    members = placed.join(variants, on=list(ADDRESS), nulls_equal=True).select("i", "v")
+    return variants, members
+
+
+def _variant_pairs(variants: pl.DataFrame) -> pl.DataFrame:
+    """(v, v_r, strength, needs_support) for address spellings that may be one unit."""
     pairs = []
     for where in (F.ZIP5, F.CITY, F.STREET_NAME):  # the last when the place is unknown
-        keyed = placed.filter(pl.col(where).is_not_null())
+        keyed = variants.filter(pl.col(where).is_not_null())
         joined = keyed.join(keyed, on=[F.HOUSE_NUMBER, where], suffix="_r").filter(
-            pl.col("i") < pl.col("i_r"))
+            pl.col("v") <= pl.col("v_r"))
         if where == F.STREET_NAME:  # joined on it, so both sides hold the same name
             joined = joined.with_columns(pl.col(F.STREET_NAME).alias(F.STREET_NAME + "_r"))
             joined = joined.filter((pl.col(F.ZIP5).is_null() & pl.col(F.CITY).is_null())
                                    | (pl.col(F.ZIP5 + "_r").is_null()
                                       & pl.col(F.CITY + "_r").is_null()))
-        pairs.append(joined.select("i", "i_r", "has_units",
-                                   pl.lit(where == F.STREET_NAME).alias("place_unknown"),
-                                   *(pl.col(c) for c in (
-            F.STREET_NAME, F.STREET_NAME + "_r", F.UNIT_NUMBER, F.UNIT_NUMBER + "_r",
-            F.LAST_NAME, F.LAST_NAME + "_r", F.PHONE, F.PHONE + "_r", F.EMAIL,
-            F.EMAIL + "_r"))))
-    pairs = pl.concat(pairs).unique(["i", "i_r"], keep="first").sort("i", "i_r")
-    if pairs.height == 0:
-        return pl.DataFrame(schema={"i": pl.UInt32, "i_r": pl.UInt32, "strength": pl.Float64})
+        if where == F.CITY:  # a known ZIP that differs is another address in the city
+            joined = joined.filter(pl.col(F.ZIP5).eq(pl.col(F.ZIP5 + "_r")).fill_null(True))
+        pairs.append(joined.select(
+            "v", "v_r", "has_units", "units",
+            pl.lit(where == F.STREET_NAME).alias("place_unknown"),
+            F.STREET_NAME, F.STREET_NAME + "_r", F.UNIT_NUMBER, F.UNIT_NUMBER + "_r"))
+    pairs = pl.concat(pairs).unique(["v", "v_r"], keep="first").sort("v", "v_r")
     similarity = process.cpdist(pairs.get_column(F.STREET_NAME).to_list(),
                                 pairs.get_column(F.STREET_NAME + "_r").to_list(),
                                 scorer=JaroWinkler.normalized_similarity, workers=-1)
-    same = lambda c: pl.col(c).eq(pl.col(c + "_r")).fill_null(False)  # noqa: E731
+    unit, unit_r = pl.col(F.UNIT_NUMBER), pl.col(F.UNIT_NUMBER + "_r")
+    same_unit = unit.eq(unit_r).fill_null(False)
     # no unit on either side is one house -- unless the building has units, where it
     # only says the unit is unknown
-    units_equal = (pl.col(F.UNIT_NUMBER).eq(pl.col(F.UNIT_NUMBER + "_r")).fill_null(False)
-                   | (pl.col(F.UNIT_NUMBER).is_null() & pl.col(F.UNIT_NUMBER + "_r").is_null()
-                      & ~pl.col("has_units")))
-    one_unit_missing = (pl.col(F.UNIT_NUMBER).is_null() | pl.col(F.UNIT_NUMBER + "_r").is_null()
-                        ) & ~units_equal
-    support = same(F.LAST_NAME) | same(F.PHONE) | same(F.EMAIL)
-    same_unit = pl.col(F.UNIT_NUMBER).eq(pl.col(F.UNIT_NUMBER + "_r")).fill_null(False)
-    strength = (pl.when(units_equal & ~pl.col("place_unknown")).then(2.0 + pl.col("s"))
-                .when(units_equal & (support | same_unit)).then(1.5 + pl.col("s"))
-                .when(one_unit_missing & support).then(1.0 + pl.col("s"))
-                .otherwise(None))
+    units_equal = same_unit | (unit.is_null() & unit_r.is_null() & ~pl.col("has_units"))
+    one_unit_missing = (unit.is_null() | unit_r.is_null()) & ~units_equal
+    known_place = ~pl.col("place_unknown")
+    strength = (pl.when(units_equal & known_place).then(2.0 + pl.col("s"))
+                .when(units_equal).then(1.5 + pl.col("s"))
+                .when(one_unit_missing).then(1.0 + pl.col("s")))
+    needs_support = ~((units_equal & known_place) | (same_unit & ~known_place))
     return (pairs.with_columns(pl.Series("s", similarity, pl.Float64))
             .filter(pl.col("s") >= STREET_SIMILARITY)
-            .select("i", "i_r", strength.cast(pl.Float64).alias("strength"))
+            .select("v", "v_r", "units", strength.alias("strength"),
+                    needs_support.alias("needs_support"))
             .drop_nulls("strength"))
 
 
-def _contact_links(people: pl.DataFrame) -> pl.DataFrame:
-    """(a, b, strength) joining an individual with no address to one they share a phone
-    or email with."""
-    links = []
-    for column in (F.PHONE, F.EMAIL):
-        keyed = people.filter(pl.col(column).is_not_null()).select("i", column, F.HOUSE_NUMBER)
-        joined = keyed.join(keyed, on=column, suffix="_r").filter(
-            (pl.col("i") != pl.col("i_r")) & pl.col(F.HOUSE_NUMBER).is_null())
-        links.append(joined.select(pl.min_horizontal("i", "i_r").alias("i"),
-                                   pl.max_horizontal("i", "i_r").alias("i_r"),
-                                   pl.lit(0.5).alias("strength")))
-    return pl.concat(links).unique(["i", "i_r"]).sort("i", "i_r")
+def _both_sides(pairs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """pairs of variants -> one row per (pair, member of either side, side)."""
+    return pl.concat([pairs.join(members, left_on=side, right_on="v").with_columns(
+        pl.lit(k, pl.UInt8).alias("side")) for k, side in enumerate(("v", "v_r"))])
+
+
+def _address_links(people: pl.DataFrame, support: pl.DataFrame) -> pl.DataFrame:
+    """(a, b, strength): unions that put individuals at one address unit together.
+    support: (i, value, chance) surnames and contact values that back a link whose unit
+    is unknown on one side; a surname backs it when the surname's frequency (chance)
+    times the units known in the building stays under MAX_CHANCE_SURNAME_HOMES, as a
+    common surname in a large building is shared by chance."""
+    variants, members = _variants(people)
+    pairs = _variant_pairs(variants)
+    if pairs.height == 0:
+        return pl.DataFrame(schema=EDGE_SCHEMA)
+    sides = _both_sides(pairs.select("v", "v_r", "units", "strength", "needs_support"),
+                        members)
+    certain = (sides.filter(~pl.col("needs_support"))
+               .with_columns(pl.col("i").min().over("v", "v_r").alias("a"))
+               .select("a", pl.col("i").alias("b"), "strength"))
+    supported = (sides.filter("needs_support").join(support, on="i")
+                 .filter(pl.col("chance") * pl.col("units") <= MAX_CHANCE_SURNAME_HOMES)
+                 .with_columns(pl.col("i").min().over("v", "v_r", "value").alias("a"),
+                               pl.col("side").n_unique().over("v", "v_r", "value")
+                               .alias("sides"))
+                 .filter(pl.col("sides") == 2)
+                 .select("a", pl.col("i").alias("b"), "strength"))
+    return (pl.concat([certain, supported]).filter(pl.col("a") != pl.col("b"))
+            .group_by("a", "b").agg(pl.col("strength").max()).cast(EDGE_SCHEMA))
 
 
 def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]]:
     """A person known only by ZIP joins the household in that ZIP that carries their
-    surname -- when exactly one does (a common surname never guesses)."""
-    roots = pl.Series("root", [uf.find(i) for i in range(people.height)], pl.UInt32)
+    surname -- when exactly one does, and when the surname is rare enough that one
+    household of the ZIP carrying it by chance is unlikely (frequency of the surname
+    times the addressed households in the ZIP: "smith" in a big ZIP never guesses)."""
+    roots = pl.Series("root", uf.components(), pl.UInt32)
     frame = people.with_columns(roots)
     placed = frame.filter(pl.col(F.HOUSE_NUMBER).is_not_null()).select(
         F.ZIP5, F.LAST_NAME, "i", "root")
-    loose = frame.filter(pl.col(F.HOUSE_NUMBER).is_null() & pl.col(F.ZIP5).is_not_null()
-                         & pl.col(F.LAST_NAME).is_not_null()).select("i", F.ZIP5, F.LAST_NAME)
+    homes = placed.group_by(F.ZIP5).agg(pl.col("root").n_unique().alias("homes"))
+    frequency = (frame.select(F.LAST_NAME).drop_nulls().group_by(F.LAST_NAME).len()
+                 .select(F.LAST_NAME, (pl.col("len") / people.height).alias("frequency")))
+    loose = (frame.filter(pl.col(F.HOUSE_NUMBER).is_null() & pl.col(F.ZIP5).is_not_null()
+                          & pl.col(F.LAST_NAME).is_not_null()).select("i", F.ZIP5, F.LAST_NAME)
+             .join(homes, on=F.ZIP5).join(frequency, on=F.LAST_NAME)
+             .filter(pl.col("homes") * pl.col("frequency") <= MAX_CHANCE_SURNAME_HOMES))
     matches = (loose.join(placed, on=[F.ZIP5, F.LAST_NAME], suffix="_h")
                .group_by("i").agg(pl.col("root").n_unique().alias("households"),
                                   pl.col("i_h").min().alias("to"))
@@ -104,28 +155,52 @@ def _zip_only_links(people: pl.DataFrame, uf: UnionFind) -> list[tuple[int, int]
     return list(matches.select("i", "to").iter_rows())
 
 
-def assign_households(people: pl.DataFrame) -> pl.DataFrame:
-    """people: PERSON_COLUMNS, one row per individual -> entity_id, household_id."""
-    people = people.sort(F.ENTITY_ID).with_row_index("i")
-    links = (pl.concat([_address_links(people), _contact_links(people)])
-             .sort(["strength", "i", "i_r"], descending=[True, False, False]))
+def _household_roots(people: pl.DataFrame, contacts: pl.DataFrame | None,
+                     history: pl.DataFrame | None) -> list[int]:
+    """people with row index i -> the household root of each individual."""
+    values = contact_values(people, contacts)
+    surnames = people.select("i", pl.concat_str(pl.lit("name:"), F.LAST_NAME).alias("value"),
+                             (pl.len().over(F.LAST_NAME) / people.height).alias("chance"))
+    support = pl.concat([values.select("i", "value", pl.lit(0.0).alias("chance")),
+                         surnames.drop_nulls()])
+    links = (_address_links(people, support)
+             .sort(["strength", "a", "b"], descending=[True, False, False]))
     units = [{u} if u else set() for u in people.get_column(F.UNIT_NUMBER).to_list()]
+    placed = people.get_column(F.HOUSE_NUMBER).is_not_null().to_list()
     uf = UnionFind(people.height)
+    addressed = [False]  # once set: two groups with addresses never join
 
-    def join(a: int, b: int) -> None:
+    def join(a: int, b: int, same_building: bool = True) -> None:
         ra, rb = uf.find(a), uf.find(b)
-        if ra == rb or len(units[ra] | units[rb]) > 1:
+        if ra == rb or (same_building and len(units[ra] | units[rb]) > 1):
             return  # one household never holds two different units of a building
+        if addressed[0] and placed[ra] and placed[rb]:
+            return
         root = uf.union(ra, rb)
         units[root] = units[ra] | units[rb]
+        placed[root] = placed[ra] or placed[rb]
 
     for a, b, _ in links.iter_rows():
         join(a, b)
+    # a household that moved keeps the unit of its new address: the old one was elsewhere
+    join_moved(people, history, support, uf, lambda a, b: join(a, b, same_building=False))
+    addressed[0] = True
+    attach_by_contact(people, values, uf, join)
     for a, b in _zip_only_links(people, uf):
         join(a, b)
+    return uf.components()
+
+
+def assign_households(people: pl.DataFrame, contacts: pl.DataFrame | None = None,
+                      history: pl.DataFrame | None = None) -> pl.DataFrame:
+    """people: PERSON_COLUMNS, one row per individual; optionally contacts, every
+    (entity_id, value) phone and email of their records, and history, where each was seen
+    when (household_moves.HISTORY_COLUMNS) -> entity_id, household_id."""
+    people = people.sort(F.ENTITY_ID).with_row_index("i")
+    roots = _household_roots(people, contacts, history)
     # the key an ID is hashed from: the household's address, or when several households
     # share one (units unknown) the address and the household's first member
-    keys = people.with_columns(pl.Series("root", uf.components())).with_columns(
+    keys = people.with_columns(pl.Series("root", roots)).with_columns(
         pl.col(F.ADDRESS_KEY).min().over("root").alias("address"),
         pl.col(F.ENTITY_ID).min().over("root").alias("first_member"))
     keys = keys.with_columns(
@@ -137,7 +212,8 @@ def assign_households(people: pl.DataFrame) -> pl.DataFrame:
     taken: set[str] = set()
     distinct = sorted(keys.get_column("key").unique().to_list())
     ids = pl.DataFrame({"key": distinct, F.HOUSEHOLD_ID: [hashed_id("H", k, taken)
-                                                          for k in distinct]})
+                                                          for k in distinct]},
+                       schema={"key": pl.String, F.HOUSEHOLD_ID: pl.String})
     return keys.join(ids, on="key").select(F.ENTITY_ID, F.HOUSEHOLD_ID)
 
 
@@ -153,7 +229,8 @@ def household_name(surnames: list[str | None]) -> str:
 
 
 def household_table(golden: pl.DataFrame) -> pl.DataFrame:
-    """golden records with household_id -> one row per household."""
+    """golden records with household_id -> one row per household, flagged for review
+    when it has more members than a household is likely to."""
     grouped = (golden.sort(F.ENTITY_ID)
                .group_by(F.HOUSEHOLD_ID)
                .agg(pl.col("last_name").alias("surnames"),
@@ -163,7 +240,10 @@ def household_table(golden: pl.DataFrame) -> pl.DataFrame:
                                   ignore_nulls=True).alias("member_names"),
                     pl.len().alias("member_count")))
     names = [household_name(s) for s in grouped.get_column("surnames").to_list()]
-    return (grouped.with_columns(pl.Series("name", names, pl.String)).drop("surnames")
+    flag = (pl.when(pl.col("member_count") > MAX_HOUSEHOLD_MEMBERS)
+            .then(pl.format("oversized: {} members", "member_count")).otherwise(None))
+    return (grouped.with_columns(pl.Series("name", names, pl.String),
+                                 flag.cast(pl.String).alias(F.HOUSEHOLD_FLAG)).drop("surnames")
             .select(F.HOUSEHOLD_ID, "name", "address", "member_count", "members",
-                    "member_names")
+                    "member_names", F.HOUSEHOLD_FLAG)
             .sort(F.HOUSEHOLD_ID))

@@ -2,11 +2,21 @@
 
 Plain connected components lets one wrong link merge two families. Here links are taken
 strongest first (Kruskal's order over match weights, as in constrained agglomerative
-clustering): two clusters are joined only when no record of one conflicts with a record
-of the other on a strong identifier (dob, Jr/Sr suffix, extra ids) and no steward
-cannot-link separates them. Steward must-links are joined first, unguarded. Clusters are
-flagged for review when larger than `max_cluster_size`, when a guard refused to join them,
-or when sparsely linked (4+ records with under 30% of their pairs linked: a chain).
+clustering), and two clusters are joined only when
+
+- they do not conflict on a strong identifier (what counts as a conflict comes from the
+  model, see conflicts.py): for dates and extra ids, the clusters' most common values
+  conflict; a Jr never joins a Sr; for given names, every name of one conflicts with
+  every name of the other. And no steward cannot-link separates them.
+- the join has support (average linkage, as dedupe clusters; cluster/support.py): the
+  mean match probability over all scored pairs between the two clusters is at least
+  `min_support`, and two clusters of two or more records each are joined by at least
+  two links. One strong link between two groups whose other cross pairs score as
+  different people is a chain, not a person.
+
+Steward must-links are joined first, unguarded. Clusters are flagged for review when
+larger than `max_cluster_size`, when a guard refused to join them, or when sparsely linked
+(4+ records with under 30% of their pairs linked: a chain).
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +25,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.cluster.conflicts import checker
+from resolver.cluster.support import Support
 from resolver.cluster.union_find import UnionFind
 from resolver.normalize.names import GENERATIONAL
 
@@ -24,11 +35,12 @@ FLAG_LOW_COHESION = "low_cohesion"
 MIN_COHESION = 0.3  # share of a cluster's record pairs linked at the match threshold
 MIN_COHESION_SIZE = 4
 LENIENT = frozenset({"first_name"})  # identifiers where every pair must conflict
+EVERY_VALUE = frozenset({"suffix"})  # identifiers where any one pair conflicting is enough
 
 
 @dataclass
 class _Cluster:
-    values: dict[str, set[str]]  # strong identifier -> values in the cluster
+    values: dict[str, dict[str, int]]  # strong identifier -> value -> records holding it
     cannot: set[int] = field(default_factory=set)  # uids this cluster must not contain
     members: set[int] = field(default_factory=set)
 
@@ -48,7 +60,9 @@ def _generational(cluster: _Cluster) -> bool:
     return any(t in GENERATIONAL for v in cluster.values.get("suffix", ()) for t in v.split())
 
 
-def _conflict(a: _Cluster, b: _Cluster, checks: dict) -> str | None:
+def _conflict(a: _Cluster, b: _Cluster, checks: dict,
+              link_values: dict[str, tuple]) -> str | None:
+    """link_values: identifier -> the two linked records' values."""
     if a.cannot & b.members or b.cannot & a.members:
         return "steward_no_match"
     if "suffix" in checks and "dob" in checks and (
@@ -58,32 +72,66 @@ def _conflict(a: _Cluster, b: _Cluster, checks: dict) -> str | None:
         # or the Sr: they go to review instead of joining either automatically
         return "ambiguous_generation"
     for name, conflicts in checks.items():
-        pairs = [(x, y) for x in a.values[name] for y in b.values[name]]
+        pairs = [(x, y) for x in _compared(a, name) for y in _compared(b, name)]
         if not pairs:
             continue
-        # one conflicting pair is enough for dates, suffixes and ids; given names vary
-        # (typos of one name need not be close to each other), so there every pair must
-        # conflict: {emily} and {vincent} do, {susan, susie} and {ssuan} do not
-        clash = all if name in LENIENT else any
-        if clash(conflicts(x, y) for x, y in pairs):
+        # given names vary (typos of one name need not be close to each other), so there
+        # every pair must conflict: {emily} and {vincent} do, {susan, susie} and {ssuan}
+        # do not; so must every pair of the clusters' most common values (a tie keeps
+        # them all)
+        clash = any if name in EVERY_VALUE else all
+        if clash(conflicts(x, y) for x, y in pairs) and not _weighed(
+                a, b, name, conflicts, link_values[name]):
             return f"conflicting_{name}"
     return None
 
 
+def _weighed(a: _Cluster, b: _Cluster, name: str, conflicts, values: tuple) -> bool:
+    """Whether a conflict on a date or an id is one the model has already weighed: two
+    single records whose own values conflict, linked all the same. Refusing would
+    overrule the evidence with the same evidence; the guard is for what a link did not
+    see (other members, a record without the value, a chain of small differences).
+    Suffixes and given names are never waived: Jr/Sr and twins look alike on all else."""
+    x, y = values
+    return (len(a.members) == len(b.members) == 1 and name not in EVERY_VALUE | LENIENT
+            and bool(x and y) and conflicts(x, y))
+
+
+def _compared(cluster: _Cluster, name: str):
+    """The values of a cluster that speak for it on an identifier. For dates and ids the
+    most common ones: one person's records carry a wrong date now and then (a typo, a
+    year off) and a cluster that holds one must not refuse every later record for it;
+    two clusters whose usual values conflict are two people. Suffixes: every value (a
+    Jr never joins a Sr); given names: every value, all must conflict (LENIENT)."""
+    counted = cluster.values[name]
+    if name in EVERY_VALUE or name in LENIENT or not counted:
+        return counted.keys()
+    top = max(counted.values())
+    return [v for v, n in counted.items() if n == top]
+
+
 def _merge(into: _Cluster, other: _Cluster) -> None:
     for name, values in other.values.items():
-        into.values[name] |= values
+        mine = into.values[name]
+        for value, n in values.items():
+            mine[value] = mine.get(value, 0) + n
     into.cannot |= other.cannot
     into.members |= other.members
 
 
 def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, list],
-                        decisions: pl.DataFrame, max_cluster_size: int) -> Clustering:
+                        decisions: pl.DataFrame, max_cluster_size: int,
+                        checks: dict | None = None, scored: pl.DataFrame | None = None,
+                        min_support: float = 0.0) -> Clustering:
     """links: (uid_l, uid_r, match_weight) at or above the match threshold.
-    strong: identifier -> per-uid value or None. decisions: (uid_l, uid_r, decision)."""
-    checks = {name: checker(name) for name in strong}
-    clusters = [_Cluster({name: ({v} if (v := strong[name][u]) else set())
+    strong: identifier -> per-uid value or None. decisions: (uid_l, uid_r, decision).
+    checks: identifier -> conflicts(a, b) (conflicts.model_checkers); the fixed rules
+    when None. scored: (uid_l, uid_r, match_probability) of every scored pair, for the
+    support of a join; min_support: the mean probability a join needs."""
+    checks = checks if checks is not None else {name: checker(name) for name in strong}
+    clusters = [_Cluster({name: ({v: 1} if (v := strong[name][u]) else {})
                           for name in strong}, members={u}) for u in range(n_records)]
+    support = Support(n_records, scored, links) if scored is not None else None
     for a, b in decisions.filter(pl.col("decision") == "no_match").select(
             F.UID_L, F.UID_R).iter_rows():
         clusters[a].cannot.add(b)
@@ -93,7 +141,10 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
     def join(a: int, b: int) -> None:
         ra, rb = uf.find(a), uf.find(b)
         root = uf.union(ra, rb)
-        _merge(clusters[root], clusters[rb if root == ra else ra])
+        gone = rb if root == ra else ra
+        _merge(clusters[root], clusters[gone])
+        if support:
+            support.merge(root, gone)
 
     for a, b in decisions.filter(pl.col("decision") == "match").select(
             F.UID_L, F.UID_R).iter_rows():
@@ -105,7 +156,9 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
-        reason = _conflict(clusters[ra], clusters[rb], checks)
+        link_values = {name: (strong[name][a], strong[name][b]) for name in checks}
+        reason = _conflict(clusters[ra], clusters[rb], checks, link_values) or (
+            support and _unsupported(support, uf, ra, rb, min_support))
         if reason:
             refused.append((a, b, reason))
             continue
@@ -128,3 +181,13 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
                                                             F.UID_R: pl.UInt32,
                                                             "reason": pl.String},
                                           orient="row"), flags)
+
+
+def _unsupported(support: Support, uf: UnionFind, ra: int, rb: int,
+                 min_support: float) -> str | None:
+    mean, n, links = support.between(ra, rb)
+    if n and mean < min_support:
+        return "weak_support"
+    if links < 2 and uf.size[ra] > 1 and uf.size[rb] > 1:
+        return "single_link"
+    return None

@@ -24,6 +24,7 @@ SCORERS = {
     "damerau_levenshtein": DamerauLevenshtein.distance,
 }
 NULL_LEVEL = 0
+DAYS_PER_YEAR = 365.25
 
 
 def column_of(comparison: Comparison) -> str:
@@ -179,6 +180,10 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
         close = (pl.lit(score) >= level.threshold if op in ("street_jaro", "street_jaro_winkler")
                  else pl.lit(score) <= level.threshold)
         return same_where & close
+    if op == "years_apart":  # impossible dates (kept as text) parse to null: no level
+        days = (lhs.str.to_date("%Y%m%d", strict=False)
+                - rhs.str.to_date("%Y%m%d", strict=False)).dt.total_days().abs()
+        return days <= level.threshold * DAYS_PER_YEAR
     score = pl.lit(sims.get(pl.col(F.left(col)), pl.col(F.right(col)), (col,), op))
     return score >= level.threshold if op in ("jaro", "jaro_winkler") else score <= level.threshold
 

@@ -17,7 +17,9 @@ SIMILARITY_OPS = {  # op -> (compares with, is a distance)
     "jaro": (">=", False),
     "levenshtein": ("<=", True),
     "damerau_levenshtein": ("<=", True),
-}
+    "years_apart": ("<=", True),  # dates only: |a - b| in years (365.25 days), Splink's
+}                                 # "date difference" levels
+DATE_ONLY_OPS = frozenset({"years_apart"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ KINDS: dict[str, Kind] = {
     "middle_name": Kind(F.MIDDLE_NAME, NAME_OPS - {"swapped"}, ("exact", "initial", "else")),
     "dob": Kind(F.DOB_TEXT, frozenset({"exact", "day_month_swapped", "same_year_month",
                                         "same_year", *SIMILARITY_OPS}), (
-        "exact", "day_month_swapped", "levenshtein <= 1", "same_year", "else")),
+        "exact", "day_month_swapped", "levenshtein <= 1", "years_apart <= 1",
+        "years_apart <= 10", "else")),
     "address": Kind(F.ADDRESS_KEY, frozenset({"same_unit", "same_building", "same_street",
                                               "same_zip", "same_city", "street", "else"}), (
         "same_unit", "same_building", "street jaro_winkler >= 0.90", "same_zip", "else"),
@@ -86,6 +89,8 @@ def parse_level(kind: str, label: str) -> Level:
         target, op, sign, number = match.groups()
         if op not in SIMILARITY_OPS or SIMILARITY_OPS[op][0] != sign:
             raise ValueError(f"level {label!r}: use {_similarity_forms()}")
+        if op in DATE_ONLY_OPS and kind != "dob":
+            raise ValueError(f"level {label!r}: {op} compares dates; use it in dob comparisons")
         if target and kind != "address":
             raise ValueError(f"level {label!r}: 'street' levels belong to address comparisons")
         if kind == "address" and not target:

@@ -3,6 +3,7 @@
 import polars as pl
 
 from resolver import frames as F
+from resolver.cluster.household_moves import address_history
 from resolver.cluster.households import PERSON_COLUMNS, assign_households, household_table
 from resolver.golden.history import entity_stats, history
 from resolver.golden.survivorship import survive
@@ -33,9 +34,22 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
               .join(current, on=lineage, how="left")
               .join(known_units, on=[F.ENTITY_ID, F.BUILDING_KEY], how="left")
               .with_columns(pl.coalesce(F.UNIT_NUMBER, "known_unit").alias(F.UNIT_NUMBER)))
-    if not enabled:  # every individual is a household of one
-        people = people.with_columns(pl.lit(None, pl.String).alias(c) for c in parts)
-    households = assign_households(people.select(PERSON_COLUMNS))
+    if not enabled:  # every individual is a household of one: nothing links them
+        people = people.with_columns(pl.lit(None, pl.String).alias(c)
+                                     for c in (*parts, F.PHONE, F.EMAIL))
+        return _attach(golden, assign_households(people.select(PERSON_COLUMNS)))
+    # every phone and email of the individual's records, not only the surviving ones: a
+    # landline that one source gives is what links a household member without an address
+    contacts = pl.concat([records.select(F.ENTITY_ID, pl.lit(kind).alias("kind"),
+                                         pl.col(c).alias("value"))
+                          for c, kind in ((F.PHONE, "phone"), (F.EMAIL, "email"))]
+                         ).drop_nulls().unique()
+    return _attach(golden, assign_households(people.select(PERSON_COLUMNS), contacts,
+                                             address_history(records)))
+
+
+def _attach(golden: pl.DataFrame, households: pl.DataFrame) -> tuple[pl.DataFrame,
+                                                                     pl.DataFrame]:
     golden = golden.join(households, on=F.ENTITY_ID).select(
         F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID)).sort(F.ENTITY_ID)
     return golden, household_table(golden)

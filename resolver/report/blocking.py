@@ -1,34 +1,49 @@
 """`resolver blocking`: per rule, the candidate pairs it makes, its largest blocks, the
-cumulative pairs, and with a truth file the share of true pairs found (blocking recall)."""
+cumulative pairs; an estimate without labels of the share of true matches the rules find
+(blocking_recall.py); with a truth file the share actually found (blocking recall), both
+over distinct records."""
 
 from pathlib import Path
 
 import polars as pl
 
 from resolver import frames as F
+from resolver.block import duplicate_representatives
 from resolver.config import Config
 from resolver.evaluate import read_truth
 from resolver.pipeline import candidates
+from resolver.report.blocking_recall import blocking_recall
 from resolver.score.train import labels_from_truth
 
 
-def blocking_report(config: Config, truth_path: Path | None) -> tuple[pl.DataFrame, dict]:
+def blocking_report(config: Config, truth_path: Path | None,
+                    estimate: bool = True) -> tuple[pl.DataFrame, dict]:
     normalized, pairs, stats = candidates(config)
     table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
                            "cumulative_pairs": s.cumulative_pairs,
                            "largest_blocks": ", ".join(map(str, s.largest_blocks)),
                            "skipped_blocks": s.skipped_blocks} for s in stats])
     totals = {"records": normalized.height, "candidate_pairs": pairs.height}
+    if estimate and pairs.height:
+        found = blocking_recall(normalized, pairs, config)
+        table = table.join(found.rules, on="rule", how="left", maintain_order="left")
+        totals |= {"likely_matches": found.likely_matches,
+                   "estimated_missed_matches": round(found.estimated_missed),
+                   "estimated_recall": found.estimated_recall}
     if truth_path is None:
         return table, totals
     truth = read_truth(truth_path)
     labelled = labels_from_truth(normalized, pairs, truth).join(
         pairs, on=[F.UID_L, F.UID_R]).filter("is_match")
-    sizes = truth.join(normalized.select(F.SOURCE, F.RECORD_ID), on=[F.SOURCE, F.RECORD_ID]
+    # over distinct records, as the rules see them: blocking pairs each identical copy
+    # with its first copy itself
+    distinct = duplicate_representatives(normalized, config.link_type == "link_only").filter(
+        pl.col(F.UID) == pl.col("rep"))
+    sizes = truth.join(normalized.join(distinct, on=F.UID, how="semi")
+                       .select(F.SOURCE, F.RECORD_ID), on=[F.SOURCE, F.RECORD_ID]
                        ).group_by("person_id").len()
     true_pairs = int(sizes.select((pl.col("len") * (pl.col("len") - 1) // 2).sum()).item())
-    found = labelled.group_by(F.BLOCKING_RULE).len()
-    found_by_rule = dict(found.iter_rows())
+    found_by_rule = dict(labelled.group_by(F.BLOCKING_RULE).len().iter_rows())
     cumulative, rows = 0, []
     for rule in table.get_column("rule").to_list():
         cumulative += found_by_rule.get(rule, 0)

@@ -34,6 +34,7 @@ def run_counts(result) -> dict:
         "individuals": result.entities.height,
         "households": result.households.height,
         "flagged_individuals": len(result.clustering.flags),
+        "flagged_households": result.households.get_column(F.HOUSEHOLD_FLAG).is_not_null().sum(),
         "unknown_decisions": result.unknown_decisions,
         "changes": dict(changes.sort("change").iter_rows()),
         "oversized_blocks": {s.rule: {"blocks": s.skipped_blocks, "records": s.skipped_records,

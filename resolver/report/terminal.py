@@ -11,7 +11,8 @@ def run_summary(console: Console, counts: dict, timings: dict[str, float], out_d
     for source, n in counts["records_per_source"].items():
         table.add_row(f"records from {source}", f"{n:,}")
     for key in ("records", "candidate_pairs", "matches", "review", "guard_refused_links",
-                "individuals", "households", "flagged_individuals"):
+                "individuals", "households", "flagged_individuals",
+                "flagged_households"):
         table.add_row(key.replace("_", " "), f"{counts[key]:,}")
     for change, n in counts["changes"].items():
         table.add_row(f"ids {change}", f"{n:,}")
@@ -32,3 +33,17 @@ def scores_table(console: Console, scores, uncovered: int) -> None:
     console.print(table)
     if uncovered:
         console.print(f"{uncovered:,} output records are not in the truth file (left out)")
+
+
+def calibration_table(console: Console, calibration) -> None:
+    table = Table(title="calibration: scored pairs (pairs.parquet) by predicted match "
+                        "probability", title_justify="left")
+    for column in ("probability", "pairs", "mean predicted", "observed match rate", "gap"):
+        table.add_column(column, justify="right")
+    for row in calibration.bins.iter_rows(named=True):
+        table.add_row(row["probability"], f"{row['pairs']:,}", f"{row['mean_predicted']:.4f}",
+                      f"{row['observed_match_rate']:.4f}", f"{row['gap']:+.4f}")
+    console.print(table)
+    console.print(f"{calibration.pairs:,} pairs with truth; Brier score "
+                  f"{calibration.brier:.4f}; expected calibration error "
+                  f"{calibration.expected_calibration_error:.4f}")

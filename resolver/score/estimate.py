@@ -13,6 +13,10 @@
   as a fixed point. Blocking is a function of the records' values, so given its full
   comparison vector a candidate pair has the same posterior as a random pair: random-pair
   u and λ are the right ones to predict with.
+- Order and priors (score/monotone.py): EM's M-step keeps m of the exact level at least
+  that of each near-miss level, m has a weak Dirichlet prior (PRIOR_MATCHES pseudo-pairs),
+  and the final weights are pooled into level order; where the data pushed against these
+  the model's `trained.warnings` say so.
 - Households (optional): a third latent class, in score/household.py.
 - With labelled pairs (steward decisions, a truth file), m and u come from the labels.
 """
@@ -21,12 +25,15 @@ import numpy as np
 import polars as pl
 
 from resolver import frames as F
-from resolver.compare.compute import compare_pairs
+from resolver.compare.compute import compare_pairs, levels_of
+from resolver.compare.library import SIMILARITY_OPS
 from resolver.config import Comparison
 from resolver.score.household import household_em, initial_h
 from resolver.score.model import MIN_PROBABILITY, ComparisonParams, Model
+from resolver.score.monotone import exact_at_least_near_misses, monotone_weights
 
 SMOOTHING = 1.0  # pseudo-count per level: no level is ever impossible
+PRIOR_MATCHES = 10.0  # strength of the prior on m, in matching pairs
 
 
 def random_pairs(normalized: pl.DataFrame, n_pairs: int, seed: int,
@@ -90,12 +97,25 @@ def _posterior(log_m: np.ndarray, log_u: np.ndarray, prior: float) -> np.ndarray
     return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
 
 
+def expected_match_counts(patterns: np.ndarray, matching: np.ndarray, j: int,
+                          k: int) -> np.ndarray:
+    """Expected matching pairs at levels 1..k of comparison j (nulls left out), plus
+    PRIOR_MATCHES pseudo-pairs spread as _initial_m: a Dirichlet prior, so a level the
+    training pairs hardly hold falls back toward the prior instead of m = 0 and an
+    extreme weight, while a level with data is barely moved."""
+    return (np.bincount(patterns[:, j], weights=matching, minlength=k + 1)[1:]
+            + PRIOR_MATCHES * _initial_m(k))
+
+
 def expectation_maximisation(patterns: np.ndarray, counts: np.ndarray,
                              m: list[np.ndarray], u: list[np.ndarray], prior: float,
                              active: list[int], max_iterations: int,
-                             tolerance: float = 1e-6) -> tuple[list[np.ndarray], float, int]:
+                             tolerance: float = 1e-6,
+                             ordered: bool = True) -> tuple[list[np.ndarray], float, int]:
     """EM for m and the prior with u fixed, over distinct gamma patterns (rows) with their
-    counts; only the `active` comparisons take part. Level 0 is null: no evidence."""
+    counts; only the `active` comparisons take part. Level 0 is null: no evidence.
+    ordered: the M-step keeps m of the first level at least that of each near-miss level
+    (score/monotone.py)."""
     m = [x.copy() for x in m]
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (returned below)
@@ -103,9 +123,9 @@ def expectation_maximisation(patterns: np.ndarray, counts: np.ndarray,
         wm = counts * p
         change = 0.0
         for j in active:
-            k = len(m[j])
-            cm = np.bincount(patterns[:, j], weights=wm, minlength=k + 1)[1:] + 1e-3
-            new = np.maximum(cm / cm.sum(), MIN_PROBABILITY)
+            cm = expected_match_counts(patterns, wm, j, len(m[j]))
+            new = exact_at_least_near_misses(cm) if ordered else cm / cm.sum()
+            new = np.maximum(new, MIN_PROBABILITY)
             change = max(change, float(np.abs(new - m[j]).max()))
             m[j] = new
         new_prior = float(np.clip(wm.sum() / counts.sum(), 1e-9, 1 - 1e-9))
@@ -148,7 +168,7 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
     None fits no household class."""
     u = [np.array(u_random[c.name]) for c in comparisons]
     estimates: list[list[np.ndarray]] = [[] for _ in comparisons]
-    sessions = []
+    sessions, warnings = [], []
     for rule, (gammas, active) in rule_gammas.items():
         if gammas.height == 0 or not active:
             continue
@@ -156,6 +176,7 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
         m0 = [_initial_m(len(c.levels)) for c in comparisons]
         m, prior, iterations = expectation_maximisation(patterns, counts, m0, u, 0.3,
                                                         active, max_iterations)
+        warnings += _order_held(rule, patterns, counts, m, u, prior, active, comparisons)
         for j in active:
             estimates[j].append(m[j])
         sessions.append({"rule": rule, "pairs": int(counts.sum()), "iterations": iterations,
@@ -163,10 +184,14 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
                          "estimated": [comparisons[j].name for j in active]})
     m_final = [np.mean(e, axis=0) if e else _initial_m(len(c.levels))
                for e, c in zip(estimates, comparisons)]
+    m_final, merged, pooled = monotone_weights(
+        [c.name for c in comparisons], [list(c.levels) for c in comparisons], m_final, u,
+        [nested_levels(c) for c in comparisons])
     patterns, counts = gamma_patterns(candidate_gammas, comparisons)
     trained = {"method": "em_per_blocking_rule", "candidate_pairs": int(counts.sum()),
                "total_pairs": total_pairs, "sessions": sessions,
-               "not_estimated": [c.name for c, e in zip(comparisons, estimates) if not e]}
+               "not_estimated": [c.name for c, e in zip(comparisons, estimates) if not e],
+               "pooled_levels": merged, "warnings": warnings + pooled}
     h_final, household_prior = None, 0.0
     if household_roles is not None and counts.sum() > 0:
         h0 = [initial_h(mj, uj, role) for mj, uj, role in zip(m_final, u, household_roles)]
@@ -190,16 +215,54 @@ def train_unsupervised(rule_gammas: dict[str, tuple[pl.DataFrame, list[int]]],
                  household_prior=household_prior)
 
 
+# levels that nest (each holds all pairs of the levels before it, or is a looser
+# threshold of the same measure): only these are kept in order (score/monotone.py)
+NESTED_OPS = frozenset({"exact", "else", "same_unit", "same_building", "same_street",
+                        "same_zip", "same_city", "same_year_month", "same_year",
+                        *SIMILARITY_OPS, *(f"street_{op}" for op in SIMILARITY_OPS)})
+
+
+def nested_levels(comparison: Comparison) -> list[bool]:
+    try:
+        return [level.op in NESTED_OPS for level in levels_of(comparison)]
+    except ValueError:  # labels of no known kind (hand-built models): keep them in order
+        return [True] * len(comparison.levels)
+
+
 def train_supervised(gammas: pl.DataFrame, is_match: np.ndarray,
                      u_random: dict[str, list[float]],
                      comparisons: tuple[Comparison, ...], total_pairs: int) -> Model:
     """m from labelled matches among the candidate pairs; u from random pairs."""
-    params = []
-    for c in comparisons:
-        m = level_frequencies(gammas, c, is_match.astype(float))
-        params.append(ComparisonParams(c.name, c.kind, list(c.levels), m, u_random[c.name],
-                                       u_random[c.name], c.term_frequency))
+    m = [np.array(level_frequencies(gammas, c, is_match.astype(float))) for c in comparisons]
+    u = [np.array(u_random[c.name]) for c in comparisons]
+    m, merged, warnings = monotone_weights([c.name for c in comparisons],
+                                           [list(c.levels) for c in comparisons], m, u,
+                                           [nested_levels(c) for c in comparisons])
+    params = [ComparisonParams(c.name, c.kind, list(c.levels), [float(x) for x in mj],
+                               u_random[c.name], u_random[c.name], c.term_frequency)
+              for c, mj in zip(comparisons, m)]
     prior = float(np.clip(is_match.sum() / max(total_pairs, 1), 1e-12, 0.5))
     return Model(prior=prior, comparisons=params, trained={
         "method": "labels", "labelled_pairs": int(len(is_match)),
-        "labelled_matches": int(is_match.sum())})
+        "labelled_matches": int(is_match.sum()), "pooled_levels": merged,
+        "warnings": warnings})
+
+
+def _order_held(rule: str, patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray],
+                u: list[np.ndarray], prior: float, active: list[int],
+                comparisons: tuple[Comparison, ...]) -> list[str]:
+    """Where EM, left free at its fitted state, would put a near-miss level's m above the
+    exact level's: the data pushed against m_exact >= m_near_miss, which held."""
+    matching = counts * _posterior(*_log_likelihoods(patterns, m, u, active), prior)
+    out = []
+    for j in active:
+        free = expected_match_counts(patterns, matching, j, len(m[j]))
+        free = free / free.sum()
+        if len(free) < 3 or free[1:-1].max() <= free[0] + 0.01:
+            continue
+        i = 1 + int(free[1:-1].argmax())
+        levels = comparisons[j].levels
+        out.append(f"{comparisons[j].name} (rule {rule}): EM would put m of {levels[i]!r} "
+                   f"({free[i]:.2f}) above {levels[0]!r} ({free[0]:.2f}); held at "
+                   f"{m[j][0]:.2f} each")
+    return out

@@ -6,9 +6,20 @@ level (0 for null). With a household class the alternative to a match is "unrela
 `household_adjustment` holds how far that moves the plain sum (always <= 0).
 
 Term-frequency adjustment (Winkler; as in Splink): on the first ("exact") level of a
-comparison that asks for it, agreement on a value is weighed by how rare the value is
-against the typical agreeing value, log2(tf_typical / tf_value), bounded to ±TF_BOUND
-bits, so a match on "smith" counts less than one on "zabrowski".
+comparison that asks for it, agreement on value v is weighed by how rare v is. Two records
+of one person agree on v with chance m·tf(v), two strangers with chance tf(v)², so the
+value's weight is log2(m/tf(v)) where the level's is log2(m/u) with u = Σ tf²: the
+adjustment is log2(u/tf(v)), bounded to ±TF_BOUND bits, so a match on "smith" counts
+less than one on "zabrowski".
+
+Where both first and last name are compared with term frequencies, a pair agreeing on
+both also gets the full name's dependence correction (the idea of Splink's
+ForenameSurnameComparison): log2(tf(first)·tf(last) / tf(first, last)), less its mean
+over agreeing matches. "john smith" is more common than "john" and "smith" apart
+suggest and is discounted; a rare pairing of common names is rewarded. Centring it
+matters: tf counts records, so one person's own duplicates make every full name look
+more common than its independent parts (at 4 records a person, several bits for all).
+The correction is split evenly between the two comparisons.
 """
 
 from functools import reduce
@@ -19,7 +30,9 @@ import polars as pl
 from resolver import frames as F
 from resolver.compare.compute import column_of
 from resolver.config import Comparison
+from resolver.score.household import SHARED
 from resolver.score.model import Model
+from resolver.score.train import household_role
 
 TF_BOUND = 5.0
 HOUSEHOLD_ADJUSTMENT = "household_adjustment"
@@ -29,18 +42,26 @@ def tf_adjustment_column(comparison: Comparison) -> str:
     return f"tf_{comparison.name}"
 
 
-def term_frequencies(normalized: pl.DataFrame, column: str) -> pl.DataFrame:
-    """value -> tf adjustment in bits for agreeing on it."""
+def term_frequencies(normalized: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, float]:
+    """(values of columns) -> tf, and u = Σ tf², the chance that two random records
+    agree on them. Records missing any of the columns are left out."""
     # sorted: float sums must not depend on group_by's order (byte-identical outputs)
-    counts = (normalized.select(pl.col(column).alias("value")).drop_nulls()
-              .group_by("value").len().sort("value"))
+    counts = (normalized.select(columns).drop_nulls().group_by(columns).len()
+              .sort(columns))
     total = counts.get_column("len").sum()
-    if not total:
-        return pl.DataFrame(schema={"value": pl.String, "adjustment": pl.Float64})
-    tf = counts.get_column("len").to_numpy() / total
-    typical = float((tf ** 3).sum() / (tf ** 2).sum())
-    adjustment = np.clip(np.log2(typical / tf), -TF_BOUND, TF_BOUND)
-    return counts.select("value").with_columns(pl.Series("adjustment", adjustment))
+    tf = counts.get_column("len").to_numpy() / total if total else np.zeros(0)
+    return counts.select(columns).with_columns(pl.Series("tf", tf)), float((tf ** 2).sum())
+
+
+def tf_adjustments(normalized: pl.DataFrame, column: str) -> pl.DataFrame:
+    """value -> tf adjustment in bits for agreeing on it."""
+    tf, u = term_frequencies(normalized, [column])
+    return tf.select(pl.col(column).alias("value"),
+                     _bits(u, pl.col("tf")).alias("adjustment"))
+
+
+def _bits(u: float, tf: pl.Expr) -> pl.Expr:
+    return (pl.lit(u) / tf).log(2).clip(-TF_BOUND, TF_BOUND)
 
 
 def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, ...],
@@ -56,7 +77,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
             .replace_strict(list(range(len(weights))), weights, return_dtype=pl.Float64)
             .alias(mw))
         if comparison.term_frequency:
-            tf = term_frequencies(normalized, column_of(comparison))
+            tf = tf_adjustments(normalized, column_of(comparison))
             column = F.left(column_of(comparison))
             tf_col = tf_adjustment_column(comparison)
             frame = (frame.join(tf.rename({"value": column, "adjustment": tf_col}), on=column,
@@ -66,6 +87,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
                                    .alias(tf_col))
                      .with_columns((pl.col(mw) + pl.col(tf_col)).alias(mw)))
         weight_columns.append(mw)
+    frame = _full_name_frequency(frame, comparisons, normalized)
     plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
     if model.has_household_class:
         frame = frame.with_columns(_household_adjustment(model, comparisons))
@@ -84,14 +106,17 @@ def ordered_sum(terms: list[pl.Expr]) -> pl.Expr:
 
 def _household_adjustment(model: Model, comparisons) -> pl.Expr:
     """log2(λu·Πu) − log2(λu·Πu + λh·Πh): how much "another person of the household"
-    explains the evidence, in bits off the two-class weight. Πu carries the
-    term-frequency adjustment; Πh does not (a rare surname is not rarer at home)."""
+    explains the evidence, in bits off the two-class weight. On what housemates share
+    (surname, address) Πu carries the term-frequency adjustment and Πh does not: a rare
+    surname is not rarer at home. Given names and personal fields agree between
+    housemates by chance, as between strangers, so there the value's frequency scales
+    both alike and cancels (a rare first name shared is no sign of a housemate)."""
     log_h_over_u = []
     for comparison, params in zip(comparisons, model.comparisons):
         ratios = [0.0] + [float(np.log2(h / u)) for h, u in zip(params.h, params.u)]
         ratio = pl.col(F.gamma(comparison.name)).cast(pl.Int64).replace_strict(
             list(range(len(ratios))), ratios, return_dtype=pl.Float64)
-        if comparison.term_frequency:
+        if comparison.term_frequency and household_role(comparison) == SHARED:
             ratio = ratio + pl.col(tf_adjustment_column(comparison))
         log_h_over_u.append(ratio)
     u_prior = 1.0 - model.prior - model.household_prior
@@ -101,3 +126,33 @@ def _household_adjustment(model: Model, comparisons) -> pl.Expr:
     x = household_vs_unrelated
     softplus = pl.when(x > 30).then(x).otherwise((1.0 + 2.0 ** x).log(2))
     return (-softplus).alias(HOUSEHOLD_ADJUSTMENT)
+
+
+def _full_name_frequency(frame: pl.DataFrame, comparisons: tuple[Comparison, ...],
+                         normalized: pl.DataFrame) -> pl.DataFrame:
+    """Add to pairs agreeing on both names the full name's dependence correction (see
+    the module's docstring), split evenly between the two comparisons."""
+    names = {c.kind: c for c in comparisons if c.term_frequency}
+    if "first_name" not in names or "last_name" not in names:
+        return frame
+    first, last = names["first_name"], names["last_name"]
+    columns = [column_of(first), column_of(last)]
+    full, _ = term_frequencies(normalized, columns)
+    for column in columns:
+        part, _ = term_frequencies(normalized, [column])
+        full = full.join(part.rename({"tf": f"tf_{column}"}), on=column, how="left")
+    ratio = (pl.col(f"tf_{columns[0]}") * pl.col(f"tf_{columns[1]}") / pl.col("tf")).log(2)
+    full = full.with_columns(ratio.alias("_ratio"))
+    centre = float((full.get_column("tf") * full.get_column("_ratio")).sum())
+    correction = full.select(*(pl.col(c).alias(F.left(c)) for c in columns),
+                             ((pl.col("_ratio") - centre).clip(-TF_BOUND, TF_BOUND) / 2)
+                             .alias("_half"))
+    both = (pl.col(F.gamma(first.name)) == 1) & (pl.col(F.gamma(last.name)) == 1)
+    half = pl.when(both).then(pl.col("_half")).otherwise(0.0).fill_null(0.0)
+    return (frame.join(correction, on=[F.left(c) for c in columns], how="left",
+                       maintain_order="left")
+            .with_columns(half.alias("_half"))
+            .with_columns(*(pl.col(c) + pl.col("_half") for c in (
+                tf_adjustment_column(first), tf_adjustment_column(last),
+                F.partial_weight(first.name), F.partial_weight(last.name))))
+            .drop("_half"))

@@ -1,6 +1,8 @@
 """`resolver train` and the training step of `run`: u from random pairs, m per blocking
 rule by EM (or from labels when the user has them), λ over all pairs."""
 
+from dataclasses import replace
+
 import polars as pl
 
 from resolver import frames as F
@@ -18,7 +20,7 @@ FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases t
     {F.ADDRESS_KEY, F.BUILDING_KEY, F.STREET_KEY, F.ZIP5, F.CITY, F.STATE, F.HOUSE_NUMBER,
      F.STREET_NAME},
     {F.EMAIL, F.EMAIL_LOCAL},
-    {F.PHONE, F.PHONE_LAST7},
+    {F.PHONE, F.PHONE_LAST7, F.PHONE_DIGITS},
 )
 
 
@@ -78,8 +80,39 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
         rule_gammas[rule.name] = (compare_pairs(pairs, normalized, config.comparisons),
                                   comparisons_free_of(rule.keys, config.comparisons))
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
-    return train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
-                              all_pairs, config.em_max_iterations, roles)
+    model = train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
+                               all_pairs, config.em_max_iterations, roles)
+    return with_blocking_recall(model, config, normalized, candidate_gammas)
+
+
+MIN_RECALL_FOR_PRIOR = 0.5  # the correction is at most one bit
+
+
+def with_blocking_recall(model: Model, config: Config, normalized: pl.DataFrame,
+                         candidate_gammas: pl.DataFrame) -> Model:
+    """λ over all pairs, not only over those the blocking rules find.
+
+    EM counts the expected matches among the candidate pairs; the matches no rule finds
+    are missing from that count, so λ comes out low by the rules' recall R. R is
+    estimated without labels by capture-recapture over the rules (report/
+    blocking_recall.py), from the pairs this model scores as matches, and λ divided by
+    it (R held at 0.5 or more). A pair's posterior is then what it would be for a random
+    pair with the same comparison vector, as the model assumes."""
+    from resolver.report.blocking_recall import estimate_recall, rule_captures
+    from resolver.score.predict import predict
+
+    likely = (predict(candidate_gammas, model, config.comparisons, normalized)
+              .filter(pl.col(F.MATCH_PROBABILITY) >= config.match_threshold)
+              .select(F.UID_L, F.UID_R))
+    if likely.height == 0:
+        return model
+    captures = rule_captures(normalized, config).join(likely, on=[F.UID_L, F.UID_R],
+                                                       how="semi")
+    recall = estimate_recall(captures, [rule.name for rule in config.blocking_rules])
+    factor = max(recall.estimated_recall, MIN_RECALL_FOR_PRIOR)
+    trained = model.trained | {"blocking_recall_estimate": round(recall.estimated_recall, 4),
+                               "prior_within_candidates": model.prior}
+    return replace(model, prior=float(min(model.prior / factor, 0.5)), trained=trained)
 
 
 def household_role(comparison: Comparison) -> str:
