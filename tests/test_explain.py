@@ -48,12 +48,13 @@ def test_a_kept_pair_is_explained_from_the_outputs_and_adds_up(sample_run, monke
                                   ", scored at or above the review threshold")
 
 
+@pytest.mark.parametrize("agreeing", [["last_name"], ["first_name", "last_name"]])
 def test_a_pair_below_the_review_threshold_is_rescored_as_the_run_scored_it(
-        sample_run, scored_everything):
+        sample_run, scored_everything, agreeing):
     config, out = sample_run
     below = scored_everything.filter(
-        (pl.col(F.MATCH_PROBABILITY) < config.review_threshold)
-        & (pl.col(F.gamma("last_name")) == 1)).sort("a", "b").row(0, named=True)
+        pl.col(F.MATCH_PROBABILITY) < config.review_threshold,
+        *(pl.col(F.gamma(name)) == 1 for name in agreeing)).sort("a", "b").row(0, named=True)
     e = explain_pair(out, below["a"], below["b"])
     assert not e.in_pairs and e.decision is None
     assert e.blocking_rule == below[F.BLOCKING_RULE]
