@@ -209,28 +209,46 @@ def train(config: ConfigArg,
 
 @app.command()
 def explain(out_dir: OutArg,
-            record_a: Annotated[str, typer.Argument(help="source:record_id")],
-            record_b: Annotated[str, typer.Argument(help="source:record_id")]):
-    """Why two records did or did not match: per-field levels and weights."""
+            record_a: Annotated[str | None, typer.Argument(help="source:record_id")] = None,
+            record_b: Annotated[str | None, typer.Argument(help="source:record_id")] = None,
+            entity: Annotated[str | None, typer.Option(
+                "--entity", help="Explain one individual (an entity_id) instead: its "
+                "records, the links between them and the links refused.")] = None):
+    """Why two records did or did not match: whether they were a candidate pair (and under
+    which blocking rule), per-field levels and weights, and what kept them apart."""
+    if entity is not None:
+        if record_a or record_b:
+            raise ResolverError("give two records or --entity ID, not both")
+        return _explain_entity(out_dir, entity)
+    if not (record_a and record_b):
+        raise ResolverError("give two records (source:record_id source:record_id), or "
+                            "--entity ID")
     from resolver.explain import explain_pair
+    from resolver.report.steward import explanation_table
 
     e = explain_pair(out_dir, record_a, record_b)
-    table = Table(title=f"{e.a} vs {e.b}", title_justify="left")
-    for column in ("comparison", e.a, e.b, "level", "weight", "of which tf"):
-        table.add_column(column)
-    table.add_row("prior", "", "", "", f"{e.prior_weight:+.2f}", "")
-    for s in e.steps:
-        table.add_row(s["comparison"], str(s["value_a"] or ""), str(s["value_b"] or ""),
-                      s["level"], f"{s['weight']:+.2f}",
-                      f"{s['tf_adjustment']:+.2f}" if s["tf_adjustment"] else "")
-    if e.household_adjustment:
-        table.add_row("household", "", "", "another person of the household?",
-                      f"{e.household_adjustment:+.2f}", "")
-    table.add_row("total", "", "", "", f"{e.match_weight:+.2f}", "")
-    out.print(table)
+    out.print(f"{e.a} vs {e.b}: {e.candidate}", markup=False, highlight=False)
+    out.print(explanation_table(e))
     verdict = "the same individual" if e.same_individual else "different individuals"
-    out.print(f"match probability {e.probability:.4f}; in this run: {verdict} "
-              f"({e.entity_a}, {e.entity_b})")
+    decided = f"; decision {e.decision} ({e.decision_source})" if e.decision else ""
+    out.print(f"match probability {e.probability:.4f}{decided}; in this run: {verdict} "
+              f"({e.entity_a}, {e.entity_b})", markup=False, highlight=False)
+    for reason in e.reasons:
+        out.print(f"  - {reason}", markup=False, highlight=False)
+
+
+def _explain_entity(out_dir: Path, entity_id: str) -> None:
+    from resolver.explain_entity import explain_entity
+
+    e = explain_entity(out_dir, entity_id)
+    out.print(f"individual {e.entity_id}: {e.records.height} record(s); household "
+              f"{e.household_id or '-'}" + (f"; flagged {e.flag}" if e.flag else ""),
+              markup=False, highlight=False)
+    out.print(_table(e.records, "records"))
+    if e.golden:
+        out.print(_table(pl.DataFrame(e.golden), "golden record"))
+    out.print(_table(e.links, f"links between its records: {e.links.height}"))
+    out.print(_table(e.refused, f"links refused to other individuals: {e.refused.height}"))
 
 
 @app.command()
@@ -239,21 +257,107 @@ def review(out_dir: OutArg,
                help="Record that two records (source:record_id) are one person.")] = None,
            reject: Annotated[tuple[str, str] | None, typer.Option(
                help="Record that two records are different people.")] = None,
+           import_file: Annotated[Path | None, typer.Option(
+               "--import", help="Append every decision of a CSV file (record_a, record_b, "
+               "decision[, reviewer, timestamp, note]), all checked first.")] = None,
            reviewer: Annotated[str, typer.Option(help="Who decided.")] = "steward",
            note: Annotated[str | None, typer.Option(help="Why.")] = None,
-           limit: Annotated[int, typer.Option(help="Queue rows to show.")] = 50):
-    """The review queue; with --accept/--reject, record a decision the next run honours."""
-    from resolver.review import record_decision, review_queue
+           as_json: Annotated[bool, typer.Option("--json", help="Print the queue as JSON, "
+                                                 "with both records' values.")] = False,
+           as_csv: Annotated[bool, typer.Option("--csv", help="Print the queue as CSV "
+                                                "(formula-safe), with both records' values."
+                                                )] = False,
+           listing: Annotated[bool, typer.Option("--list", help="Print the queue, even on a "
+                                                 "terminal (no interactive review).")] = False,
+           limit: Annotated[int | None, typer.Option(
+               help="Pairs to show or export (listing: 50; export: all).")] = None):
+    """The review queue, most uncertain first, with both records' values side by side. On
+    a terminal: review pair by pair (a accept, r reject, s skip, n note, q quit). Each
+    decision goes to the decisions file the config names; the next run honours it."""
+    from resolver import review as rv
 
-    if accept and reject:
-        raise ResolverError("give --accept or --reject, not both")
+    modes = [m for m, on in (("--accept", accept), ("--reject", reject), ("--import",
+             import_file), ("--json", as_json), ("--csv", as_csv)) if on]
+    if len(modes) > 1:
+        raise ResolverError(f"give one of {', '.join(modes)}, not several")
+    if limit is not None and limit < 1:
+        raise ResolverError("--limit must be at least 1")
     if accept or reject:
         a, b = accept or reject
-        path = record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer, note)
-        out.print(f"recorded {'match' if accept else 'no_match'} for {a} {b} in {path}")
+        path = rv.record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer,
+                                  note)
+        out.print(f"recorded {'match' if accept else 'no_match'} for {a} {b} in {path}",
+                  markup=False, highlight=False)
         return
-    queue = review_queue(out_dir)
-    out.print(_table(queue.head(limit), f"review queue: {queue.height:,} pairs"))
+    if import_file:
+        path, count = rv.import_decisions(out_dir, import_file, reviewer)
+        out.print(f"appended {count:,} decision(s) to {path}; the next run honours them",
+                  markup=False, highlight=False)
+        return
+    if as_json or as_csv:
+        _export_queue(rv.review_queue(out_dir, limit).pairs, as_json)
+        return
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not listing
+    queue = rv.review_queue(out_dir, limit if limit or interactive else 50)
+    out.print(f"review queue: {queue.waiting:,} pair(s) left for review by the run"
+              + (f", {queue.decided_since:,} decided since" if queue.decided_since else ""),
+              markup=False, highlight=False)
+    if not interactive:
+        from resolver.report.steward import queue_table
+
+        out.print(queue_table(queue.pairs))
+        return
+    _review_interactively(out_dir, queue.pairs, reviewer)
+
+
+def _export_queue(pairs: pl.DataFrame, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(pairs.to_dicts(), indent=2, default=str))
+    else:
+        from resolver.csv_safety import escape_frame
+
+        sys.stdout.write(escape_frame(pairs).write_csv())
+
+
+def _read_one_key() -> str:
+    """One key press, without Enter (cbreak mode: Ctrl-C still interrupts)."""
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        return sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> None:
+    from resolver.report.steward import queue_table
+    from resolver.review import decide_pair
+    from resolver.review_session import review_session
+
+    rows = pairs.to_dicts()
+
+    def show(i: int, pair: dict) -> None:
+        out.print(queue_table(pl.DataFrame([pair]), f"pair {i + 1} of {len(rows)}", i))
+
+    def read_key(prompt: str) -> str:
+        out.print(prompt + " ", end="", markup=False, highlight=False)
+        key = _read_one_key()
+        out.print(key if key.isprintable() else "", markup=False, highlight=False)
+        return key
+
+    def decide(pair: dict, decision: str, note: str | None) -> None:
+        decide_pair(out_dir, pair["record_a"], pair["record_b"], decision, reviewer, note)
+        out.print(f"recorded {decision}", markup=False, highlight=False)
+
+    result = review_session(rows, read_key, input, show, decide,
+                            lambda text: out.print(text, markup=False, highlight=False))
+    out.print(f"accepted {result.accepted}, rejected {result.rejected}, skipped "
+              f"{result.skipped}; the next `resolver run` honours the decisions",
+              markup=False, highlight=False)
 
 
 @app.command()
@@ -282,14 +386,18 @@ def evaluate(out_dir: OutArg,
 @app.command()
 def sample(people: Annotated[int, typer.Option(help="How many people.")] = 2000,
            seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-           out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path(
-               "sample_data")):
+           out_dir: Annotated[Path, typer.Option("--out", help="Folder to write (new or "
+                                                 "empty unless --force).")] = Path(
+               "sample_out"),
+           force: Annotated[bool, typer.Option("--force", help="Write into a folder that "
+                                               "already holds files, replacing the sample "
+                                               "files in it.")] = False):
     """Write multi-source sample data (four sources) with its truth file."""
     from resolver.sample.sources import write_sample
 
     if people < 1:
         raise ResolverError("--people must be at least 1")
-    counts = write_sample(people, seed, out_dir)
+    counts = write_sample(people, seed, out_dir, force)
     out.print(f"wrote {sum(counts.values()):,} records of {people:,} people to {out_dir}: "
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "; truth.parquet")
 

@@ -38,8 +38,10 @@ def _damaged(path: Path, line: int, what: str) -> InputError:
                       "(resolver never rewrites this file)")
 
 
-def parse_decisions(path: Path, text: str) -> tuple[list[str], list[dict]]:
-    """-> (header, rows as dicts); raises InputError naming the first bad line."""
+def parse_decisions(path: Path, text: str,
+                    lines: list[int] | None = None) -> tuple[list[str], list[dict]]:
+    """-> (header, rows as dicts); raises InputError naming the first bad line.
+    `lines`, when given, receives each row's line number."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -64,6 +66,8 @@ def parse_decisions(path: Path, text: str) -> tuple[list[str], list[dict]]:
             if not row["record_a"] or not row["record_b"]:
                 raise _damaged(path, reader.line_num, "has no record_a or record_b")
             rows.append(row)
+            if lines is not None:
+                lines.append(reader.line_num)
     except csv.Error:
         raise _damaged(path, reader.line_num, "cannot be parsed as CSV (check its quotes)"
                        ) from None
@@ -100,8 +104,13 @@ def read_decisions(path: Path | None) -> pl.DataFrame:
 
 
 def append_decision(path: Path, row: dict) -> None:
-    """Add one decision at the end of the file, creating it with a header if needed.
-    The whole check-and-write happens under an exclusive lock."""
+    """Add one decision at the end of the file (see append_decisions)."""
+    append_decisions(path, [row])
+
+
+def append_decisions(path: Path, rows: list[dict]) -> None:
+    """Add decisions at the end of the file, creating it with a header if needed. The
+    whole check-and-write happens under an exclusive lock, in one write."""
     _check_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
@@ -115,7 +124,8 @@ def append_decision(path: Path, row: dict) -> None:
         writer = csv.writer(lines, lineterminator="\n")
         if not text:
             writer.writerow(header)
-        writer.writerow([escape_cell(row.get(c)) or "" for c in header])
+        for row in rows:
+            writer.writerow([escape_cell(row.get(c)) or "" for c in header])
         handle.write(lines.getvalue().encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())

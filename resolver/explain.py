@@ -1,21 +1,29 @@
 """`resolver explain OUT A B`: why two records did or did not match: each comparison's
-values, level and partial weight, the total, and where the records ended up."""
+values, level and partial weight, the total; whether the pair was a candidate at all
+(and under which blocking rule); and what kept the records apart (a guard, a steward's
+decision, a probability below the threshold) or put them together.
+
+The run's outputs answer first: a pair at or above the review threshold is a row of
+pairs.parquet, with its levels and weights as the run scored them. Any other pair is
+scored again from the two records alone (normalized on their own, each source's date
+format detected on its whole column as the run does); only a term-frequency comparison
+that agrees exactly needs its column's frequencies over every record, and then only
+that column's normalizer runs over the sources.
+"""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from resolver import frames as F
-from resolver.compare.compute import column_of, compare_pairs, levels_of
-from resolver.config import load_config
+from resolver.config import Config, load_config
 from resolver.errors import InputError, OutputError
+from resolver.explain_records import (blocking_rule_of, compared_values, rescore_pair,
+                                      steward_no_matches, two_records)
 from resolver.output import read_output
-from resolver.ingest import ingest
-from resolver.normalize import normalize_records
 from resolver.score.model import load_model
-from resolver.score.predict import HOUSEHOLD_ADJUSTMENT, predict, tf_adjustment_column
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,12 @@ class Explanation:
     same_individual: bool
     entity_a: str
     entity_b: str
+    candidate: str  # how the pair reached scoring, or why it never did
+    blocking_rule: str | None  # the first rule that pairs them; None: never a candidate
+    in_pairs: bool  # a row of pairs.parquet (at or above the review threshold)
+    decision: str | None  # the run's decision on the pair (None: never scored)
+    decision_source: str | None
+    reasons: list[str] = field(default_factory=list)  # what kept them apart or together
 
 
 def run_config_path(out_dir: Path) -> Path:
@@ -44,38 +58,126 @@ def run_config_path(out_dir: Path) -> Path:
     return Path(doc["config"])
 
 
+def run_document(out_dir: Path) -> dict:
+    return json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+
+
+def check_keys(a: str, b: str) -> None:
+    for key in (a, b):
+        if ":" not in key:
+            raise InputError(f"record {key!r} is not source:record_id. Name records as "
+                             "source:record_id, e.g. crm:C0000012")
+    if a == b:
+        raise InputError("A and B are the same record. Give two different records")
+
+
+def lineage_of(out_dir: Path) -> pl.DataFrame:
+    return read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID)).with_columns(
+        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY),
+        pl.col(F.ENTITY_ID).cast(pl.String))
+
+
+def pair_row(out_dir: Path, a: str, b: str) -> dict | None:
+    """The pair's row of pairs.parquet (either order), or None."""
+    pairs = read_output(out_dir, "pairs", (F.left(F.SOURCE), F.left(F.RECORD_ID),
+                                           F.right(F.SOURCE), F.right(F.RECORD_ID)))
+    left = pl.concat_str(F.left(F.SOURCE), pl.lit(":"), F.left(F.RECORD_ID))
+    right = pl.concat_str(F.right(F.SOURCE), pl.lit(":"), F.right(F.RECORD_ID))
+    found = pairs.filter(((left == a) & (right == b)) | ((left == b) & (right == a)))
+    return found.row(0, named=True) if found.height else None
+
+
+def _steps_from_row(row: dict, config: Config, model, values: dict) -> list[dict]:
+    steps = []
+    for comparison, params in zip(config.comparisons, model.comparisons):
+        label = row[f"{comparison.name}_level"]
+        weight = float(row[F.partial_weight(comparison.name)])
+        labels = ["null", *params.labels]
+        base = params.weights()[labels.index(label)] if label in labels else weight
+        steps.append({"comparison": comparison.name, **values[comparison.name],
+                      "level": label, "weight": weight, "tf_adjustment": weight - base})
+    return steps
+
+
 def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
+    check_keys(a, b)
     config = load_config(run_config_path(out_dir))
     model = load_model(out_dir / "model.json", config.comparisons)
-    normalized = normalize_records(ingest(config), config)
-    uids = dict(normalized.filter(pl.col(F.RECORD_KEY).is_in([a, b]))
-                .select(F.RECORD_KEY, F.UID).iter_rows())
-    for key in (a, b):
-        if key not in uids:
-            raise InputError(f"record {key!r} is not in the input. Name records as "
-                             "source:record_id, e.g. crm:C0000012")
-    lo, hi = sorted((uids[a], uids[b]))
-    pair = pl.DataFrame({F.UID_L: [lo], F.UID_R: [hi], F.BLOCKING_RULE: ["explain"]}).cast(
-        F.PAIR_SCHEMA)
-    scored = predict(compare_pairs(pair, normalized, config.comparisons), model,
-                     config.comparisons, normalized).row(0, named=True)
-    # the compared frame holds ids and levels; each record's values are read from its row
-    record_a = normalized.row(uids[a], named=True)
-    record_b = normalized.row(uids[b], named=True)
-    steps = []
-    for comparison in config.comparisons:
-        col = column_of(comparison)
-        gamma = scored[F.gamma(comparison.name)]
-        labels = ["null", *(lv.label for lv in levels_of(comparison))]
-        steps.append({"comparison": comparison.name, "value_a": record_a[col],
-                      "value_b": record_b[col], "level": labels[gamma],
-                      "weight": scored[F.partial_weight(comparison.name)],
-                      "tf_adjustment": scored.get(tf_adjustment_column(comparison), 0.0)})
-    lineage = read_output(out_dir, "lineage", (F.SOURCE, F.RECORD_ID, F.ENTITY_ID)).with_columns(
-        pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID).alias(F.RECORD_KEY))
+    lineage = lineage_of(out_dir)
     entity = dict(lineage.filter(pl.col(F.RECORD_KEY).is_in([a, b]))
                   .select(F.RECORD_KEY, F.ENTITY_ID).iter_rows())
-    return Explanation(a, b, model.prior_weight, steps, scored[HOUSEHOLD_ADJUSTMENT],
-                       scored[F.MATCH_WEIGHT],
-                       scored[F.MATCH_PROBABILITY], entity.get(a) == entity.get(b),
-                       entity.get(a, "?"), entity.get(b, "?"))
+    for key in (a, b):
+        if key not in entity:
+            raise InputError(f"record {key!r} is not in {out_dir}. Name records as "
+                             "source:record_id, e.g. crm:C0000012")
+    normalized = two_records(config, a, b)
+    row = pair_row(out_dir, a, b)
+    if row is not None:  # the run's own numbers
+        steps = _steps_from_row(row, config, model, compared_values(config, normalized))
+        weight, probability = float(row[F.MATCH_WEIGHT]), float(row[F.MATCH_PROBABILITY])
+        household = weight - model.prior_weight - sum(s["weight"] for s in steps)
+        rule = row[F.BLOCKING_RULE]
+        decision, source = row[F.DECISION], row[F.DECISION_SOURCE]
+    else:
+        rescored = rescore_pair(config, model, normalized)
+        steps, weight, probability = rescored.steps, rescored.weight, rescored.probability
+        household, decision, source = rescored.household_adjustment, None, None
+        rule = blocking_rule_of(config, normalized)
+    candidate = _candidacy(out_dir, config, row, rule, probability, a, b)
+    same = entity[a] == entity[b]
+    reasons = _reasons(config, lineage, entity, a, b, row, rule, probability, same)
+    return Explanation(a, b, model.prior_weight, steps, household, weight, probability, same,
+                       entity[a], entity[b], candidate, rule, row is not None, decision,
+                       source, reasons)
+
+
+def _candidacy(out_dir: Path, config: Config, row, rule: str | None, probability: float,
+               a: str, b: str) -> str:
+    if row is not None:
+        return f"a candidate pair under blocking rule {rule}, scored at or above the review " \
+               f"threshold ({config.review_threshold})"
+    if rule is None:
+        if config.link_type == "link_only" and a.partition(":")[0] == b.partition(":")[0]:
+            return "never a candidate: link_only runs never pair records of one source"
+        return "never a candidate: no blocking rule puts them together"
+    skipped = {r.get("rule"): r.get("skipped_blocks", 0)
+               for r in run_document(out_dir).get("blocking", []) if isinstance(r, dict)}
+    note = (f" (if the run skipped their block under {rule} as larger than "
+            f"blocking.max_block_size, they were never compared)"
+            if skipped.get(rule) else "")
+    return (f"a candidate pair under blocking rule {rule}, scored below the review threshold "
+            f"({config.review_threshold}): probability {probability:.4f}{note}")
+
+
+def _reasons(config: Config, lineage: pl.DataFrame, entity: dict, a: str, b: str, row,
+             rule: str | None, probability: float, same: bool) -> list[str]:
+    if same:
+        if row is not None and row[F.DECISION_SOURCE] == "steward" and row[F.DECISION] == \
+                "match":
+            return ["a steward decided they are one person (match)"]
+        if row is not None and row[F.DECISION] == "match":
+            return ["linked directly: probability at or above the match threshold "
+                    f"({config.match_threshold})"]
+        return ["linked through other records of the same individual"]
+    reasons = []
+    source = row[F.DECISION_SOURCE] if row is not None else None
+    if source and source.startswith("guard:"):
+        reasons.append(f"a guard refused this link ({source[6:]}): the two individuals "
+                       "conflict on a strong identifier")
+    elif source == "steward" and row[F.DECISION] == "no_match":
+        reasons.append("a steward decided they are different people (no_match)")
+    elif rule is None:
+        reasons.append("the run never compared them (no blocking rule puts them together)")
+    elif probability < config.match_threshold:
+        reasons.append(f"probability {probability:.4f} is below the match threshold "
+                       f"({config.match_threshold})")
+    members = {k: lineage.filter(pl.col(F.ENTITY_ID) == entity[k]).get_column(F.RECORD_KEY)
+               .to_list() for k in (a, b)}
+    for x, y in steward_no_matches(config, members[a], members[b]):
+        if {x, y} != {a, b} or source != "steward":
+            reasons.append(f"a steward's no_match between {x} and {y} keeps the two "
+                           "individuals apart")
+    if not reasons:
+        reasons.append("a guard refused a link between the two individuals elsewhere "
+                       "(see `resolver explain OUT --entity ID`)")
+    return reasons

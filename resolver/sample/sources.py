@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from resolver.errors import InputError
 from resolver.sample import noise as N
 from resolver.sample.people import END, START, Person, build_population
 
@@ -156,8 +157,15 @@ def generate(people: int, seed: int) -> tuple[dict[str, pl.DataFrame], pl.DataFr
     return frames, truth_frame
 
 
-def write_sample(people: int, seed: int, out: Path) -> dict[str, int]:
-    """Write the four sources and truth.parquet into `out`; returns records per source."""
+def write_sample(people: int, seed: int, out: Path, force: bool = False) -> dict[str, int]:
+    """Write the four sources and truth.parquet into `out`; returns records per source.
+    A folder that already holds files is only written into with `force`: sample data
+    (the bundled sample_data/ too) is often something else's input or expected output."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file. Name a folder to write the sample into")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise InputError(f"--out {out} already holds files. Choose an empty or new folder, "
+                         "or add --force to overwrite the sample files in it")
     frames, truth = generate(people, seed)
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
