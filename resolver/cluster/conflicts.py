@@ -130,10 +130,12 @@ def model_checkers(model: Model, comparisons: tuple[Comparison, ...],
             continue
         comparison, params = found
         bad = conflict_levels(params, match_threshold, review_threshold)
-        if name == "first_name":  # levels need both name columns: the semantic rule, if
-            # the model agrees that clearly different given names are a conflict
-            else_level = len(comparison.levels)
-            checks[name] = first_names_conflict if else_level in bad else _never
+        if name == "first_name":
+            # a user who lists first_name declares that one person's records do not carry
+            # clearly different given names (twins and siblings are the people it keeps
+            # apart); m of "else" cannot decide it: EM over name-blocked pairs counts
+            # family members as matches and puts it near the cut-off either way
+            checks[name] = first_names_conflict
         else:
             checks[name] = _by_level(comparison, bad)
     return checks
