@@ -188,3 +188,22 @@ def test_levels_of_another_kind_only_need_to_weigh_at_least_else():
     assert bits[2] == pytest.approx(math.log2(0.02 / 0.00001))
     assert [labels[i] for g in groups for i in g] == ["phonetic", "else"]
     assert bits[3] == pytest.approx(bits[4]) and bits[4] < bits[1] < bits[0]
+
+
+def test_u_without_matches_recovers_the_non_match_rate_of_a_known_mixture():
+    """Random pairs drawn from λ·m + (1-λ)·u: taking λ·m·N out of the counts gives u back,
+    where the raw share would count matches as strangers agreeing."""
+    import numpy as np
+
+    from resolver.score.estimate import u_from_counts, u_without_matches
+
+    rng = np.random.default_rng(3)
+    m, u, prior, n = np.array([0.85, 0.1, 0.05]), np.array([0.0005, 0.02, 0.9795]), 0.01, 400_000
+    is_match = rng.random(n) < prior
+    levels = np.where(is_match, rng.choice(3, n, p=m), rng.choice(3, n, p=u))
+    counts = np.bincount(levels, minlength=3).astype(float)
+    raw = u_from_counts(counts)
+    clean = u_without_matches(counts, list(m), prior)
+    assert raw[0] > 10 * u[0]  # the raw share is mostly matches
+    assert clean[0] == pytest.approx(u[0], rel=0.35)
+    assert clean[1] == pytest.approx(u[1], rel=0.1)

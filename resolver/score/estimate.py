@@ -67,11 +67,38 @@ def level_frequencies(gammas: pl.DataFrame, comparison: Comparison,
     return list(np.maximum(counts / counts.sum(), MIN_PROBABILITY))
 
 
-def estimate_u_random(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...],
-                      n_pairs: int, seed: int, link_only: bool) -> dict[str, list[float]]:
+def random_level_counts(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...],
+                        n_pairs: int, seed: int, link_only: bool) -> dict[str, np.ndarray]:
+    """Per comparison, how many random pairs fall in each level 1..K (nulls left out)."""
     pairs = random_pairs(normalized, n_pairs, seed, link_only)
     gammas = compare_pairs(pairs, normalized, comparisons)
-    return {c.name: level_frequencies(gammas, c) for c in comparisons}
+    return {c.name: np.bincount(gammas.get_column(F.gamma(c.name)).to_numpy(),
+                                minlength=len(c.levels) + 1)[1:].astype(float)
+            for c in comparisons}
+
+
+def u_from_counts(counts: np.ndarray) -> list[float]:
+    smoothed = counts + SMOOTHING
+    return list(np.maximum(smoothed / smoothed.sum(), MIN_PROBABILITY))
+
+
+def estimate_u_random(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...],
+                      n_pairs: int, seed: int, link_only: bool) -> dict[str, list[float]]:
+    counts = random_level_counts(normalized, comparisons, n_pairs, seed, link_only)
+    return {name: u_from_counts(c) for name, c in counts.items()}
+
+
+def u_without_matches(counts: np.ndarray, m: list[float], prior: float) -> list[float]:
+    """u from random pairs with the matches among them taken out.
+
+    Random pairs are a mixture: a share λ of them are matches, which fall in level k
+    with chance m_k, so the count of level k holds about λ·m_k·N matches besides the
+    non-matches u is about. Where λ is tiny (large data) this changes nothing; in a small
+    file with several records per person, agreeing on an email among random pairs is
+    mostly two records of one person, and u taken raw would make that agreement look
+    common among strangers."""
+    expected = prior * np.asarray(m) * counts.sum()
+    return u_from_counts(np.maximum(counts - expected, 0.0))
 
 
 def _initial_m(k: int) -> np.ndarray:

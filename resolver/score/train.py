@@ -9,7 +9,8 @@ from resolver import frames as F
 from resolver.block import base_column, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
-from resolver.score.estimate import estimate_u_random, train_supervised, train_unsupervised
+from resolver.score.estimate import (random_level_counts, train_supervised, train_unsupervised,
+                                     u_from_counts, u_without_matches)
 from resolver.score.household import GIVEN_NAME, PERSONAL, SHARED
 from resolver.score.model import Model
 
@@ -63,8 +64,9 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
     link_only = config.link_type == "link_only"
     # small data needs fewer random pairs: 50 per record (at least 200k) up to the cap
     u_pairs = min(config.u_sample_pairs, max(200_000, 50 * normalized.height))
-    u_random = estimate_u_random(normalized, config.comparisons, u_pairs, config.seed,
-                                 link_only)
+    u_counts = random_level_counts(normalized, config.comparisons, u_pairs, config.seed,
+                                   link_only)
+    u_random = {name: u_from_counts(c) for name, c in u_counts.items()}
     all_pairs = total_pairs(normalized, link_only)
     if labels is not None and labels.height:
         labelled = candidate_gammas.join(labels, on=[F.UID_L, F.UID_R], how="inner")
@@ -81,6 +83,11 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                                   comparisons_free_of(rule.keys, config.comparisons))
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
     model = train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
+                               all_pairs, config.em_max_iterations, roles)
+    # u again, without the matches the random pairs hold, and m and λ again with it
+    u_clean = {c.name: u_without_matches(u_counts[c.name], params.m, model.prior)
+               for c, params in zip(config.comparisons, model.comparisons)}
+    model = train_unsupervised(rule_gammas, candidate_gammas, u_clean, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
     return with_blocking_recall(model, config, normalized, candidate_gammas)
 
