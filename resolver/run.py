@@ -48,7 +48,7 @@ def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = Non
                   "changes": result.changes}
         documents = {
             "model.json": json.dumps(result.model.to_json(), indent=2) + "\n",
-            "report.html": render_report(result, counts),
+            "report.html": render_report(result, counts, folder.out_dir),
             "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
         }
         if progress:

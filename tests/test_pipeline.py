@@ -43,7 +43,9 @@ def test_same_input_gives_byte_identical_outputs(sample_run, tmp_path):
     for name in OUTPUTS:
         assert (out / f"{name}.parquet").read_bytes() == (
             tmp_path / "again" / f"{name}.parquet").read_bytes(), name
-    assert (out / "report.html").read_bytes() == (tmp_path / "again" / "report.html").read_bytes()
+    # the report names its own folder in the commands it offers; otherwise the same
+    assert (out / "report.html").read_text().replace(str(out), "OUT") == (
+        tmp_path / "again" / "report.html").read_text().replace(str(tmp_path / "again"), "OUT")
 
 
 def test_rerun_with_previous_changes_no_id(sample_run, tmp_path):
@@ -114,4 +116,4 @@ def test_report_is_a_self_contained_page_with_the_stewards_sections(sample_run):
     for section in ("Summary", "Blocking", "Model", "Flagged individuals", "Review queue"):
         assert f"<h2>{section}" in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
-    assert "resolver review OUT --accept" in page
+    assert f"resolver review {out} --accept" in page

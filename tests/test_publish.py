@@ -273,6 +273,8 @@ def test_outputs_are_byte_identical_with_one_or_two_threads_and_workers(tmp_path
                         env={"POLARS_MAX_THREADS": threads, "RESOLVER_PARSE_WORKERS": workers})
         assert done.returncode == 0, done.stderr
         outputs[threads] = snapshot(out)
+        outputs[threads]["report.html"] = outputs[threads]["report.html"].replace(
+            str(out).encode(), b"OUT")  # the report names its own folder
         run_doc = json.loads(outputs[threads].pop("run.json"))
         del run_doc["timings_seconds"]
         outputs[threads]["run.json"] = json.dumps(run_doc, sort_keys=True).encode()

@@ -2,6 +2,7 @@
 steward opens in a browser: run summary, blocking, the model's weights, the match weight
 distribution, and the review queue with each pair's per-field waterfall."""
 
+import shlex
 from html import escape
 
 import polars as pl
@@ -50,35 +51,54 @@ def _histogram(result) -> str:
     return f'<table class="hist">{rows}</table>'
 
 
-def _pair(row: dict, config) -> str:
+def _waterfall(row: dict, config, prior_weight: float) -> str:
+    """prior, each comparison's weight (term frequency included), the household term
+    (what "another person of this household" takes off) and the total: they add up."""
+    weights = [row[F.partial_weight(c.name)] for c in config.comparisons]
+    household = row[F.MATCH_WEIGHT] - prior_weight - sum(weights)
+    rows = [("prior", "", prior_weight)]
+    rows += [(c.name, str(row[c.name + "_level"]), w)
+             for c, w in zip(config.comparisons, weights)]
+    if abs(household) >= 0.005:
+        rows.append(("household term", "", household))
+    body = "".join(f"<tr><td>{escape(name)}</td><td>{escape(level)}</td>"
+                   f'<td class="n">{w:+.2f}</td><td>{_bar(w)}</td></tr>'
+                   for name, level, w in rows)
+    return (f"<table><tr><th>term</th><th>level</th><th>weight</th><th></th></tr>{body}"
+            f'<tr><th>total</th><th></th><th class="n">{row[F.MATCH_WEIGHT]:+.2f}</th>'
+            f"<th></th></tr></table>")
+
+
+def _pair(row: dict, config, prior_weight: float, out_dir: str) -> str:
     fields = "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(row.get(F.left(k)) or ''))}</td>"
         f"<td>{escape(str(row.get(F.right(k)) or ''))}</td></tr>" for k in REVIEW_VALUES)
-    steps = "".join(
-        f"<tr><td>{escape(c.name)}</td><td>{escape(str(row[c.name + '_level']))}</td>"
-        f'<td class="n">{row[F.partial_weight(c.name)]:+.2f}</td>'
-        f"<td>{_bar(row[F.partial_weight(c.name)])}</td></tr>" for c in config.comparisons)
     a = f"{row[F.left(F.SOURCE)]}:{row[F.left(F.RECORD_ID)]}"
     b = f"{row[F.right(F.SOURCE)]}:{row[F.right(F.RECORD_ID)]}"
     return (f'<div class="pair"><b>{escape(a)}</b> vs <b>{escape(b)}</b> '
             f'<span class="muted">probability {row[F.MATCH_PROBABILITY]:.3f}, weight '
             f'{row[F.MATCH_WEIGHT]:+.2f}, {escape(row[F.DECISION_SOURCE])}</span>'
             f"<table><tr><th></th><th>{escape(a)}</th><th>{escape(b)}</th></tr>{fields}</table>"
-            f"<table><tr><th>comparison</th><th>level</th><th>weight</th><th></th></tr>"
-            f"{steps}</table>"
-            f'<div class="muted">record it: <code>resolver review OUT --accept {escape(a)} '
-            f"{escape(b)}</code> or <code>--reject</code></div></div>")
+            f"{_waterfall(row, config, prior_weight)}"
+            f'<div class="muted">record it: <code>resolver review {escape(out_dir)} --accept '
+            f"{escape(shlex.quote(a))} {escape(shlex.quote(b))}</code> or "
+            f"<code>--reject</code></div></div>")
 
 
-def render_report(result, counts: dict) -> str:
+def render_report(result, counts: dict, out_dir=None) -> str:
+    """out_dir: where the report will live, for the commands it offers to copy."""
     config = result.config
+    out_text = shlex.quote(str(out_dir)) if out_dir is not None else "OUT"
+    flagged = flagged_individuals(result)
+    warnings = result.model.trained.get("warnings") or []
     summary = _table([{"what": k.replace("_", " "), "value": v} for k, v in counts.items()
                       if not isinstance(v, dict)], ["what", "value"])
     sources = _table([{"source": k, "records": v}
                       for k, v in counts["records_per_source"].items()], ["source", "records"])
     queue = review_queue(result)
     waiting = result.pairs.filter(pl.col(F.DECISION) == "review").height
-    pairs = "".join(_pair(row, config) for row in queue.iter_rows(named=True))
+    pairs = "".join(_pair(row, config, result.model.prior_weight, out_text)
+                    for row in queue.iter_rows(named=True))
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>resolver report</title>
 <style>{STYLE}</style></head><body>
 <h1>resolver report</h1>
@@ -90,16 +110,20 @@ match threshold {config.match_threshold}, review threshold {config.review_thresh
                                                           "skipped_blocks"])}
 <h2>Model</h2><p>prior match weight {result.model.prior_weight:+.2f}
 (λ = {result.model.prior:.3g}); {escape(str(result.model.trained.get("method", "")))}</p>
+{"".join(f'<p class="muted">model warning: {escape(str(w))}</p>' for w in warnings)}
 {_table(model_table(result.model), ["comparison", "level", "m", "u", "match_weight"])}
 <h2>Match weights of candidate pairs</h2>{_histogram(result)}
 <h2>Flagged individuals</h2>
 <p class="muted">Clusters a guard refused to join to another (conflicting birth dates,
 suffixes or given names, or a generation it cannot tell), sparsely linked clusters and
 oversized ones.</p>
-{_table(flagged_individuals(result), ["entity_id", "cluster_flag", "record_count", "name",
-                                      "sources"])}
+<p class="muted">{len(flagged):,} shown of {counts.get("flagged_individuals", len(flagged)):,}
+(largest first); every flagged individual is in entities.parquet (column cluster_flag).</p>
+{_table(flagged, ["entity_id", "cluster_flag", "record_count", "name", "sources"])}
 <h2>Review queue ({queue.height:,} shown of {waiting:,} pairs)</h2>
-<p class="muted">Most uncertain first. Green bars are evidence for a match, red against.</p>
+<p class="muted">Most uncertain first. Green bars are evidence for a match, red against;
+the terms add up to the total weight. The whole queue: <code>resolver review
+{escape(out_text)}</code>.</p>
 {pairs}
 </body></html>
 """
