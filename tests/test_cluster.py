@@ -207,3 +207,19 @@ def test_two_single_records_whose_dates_conflict_join_when_the_model_linked_them
                                  NO_DECISIONS, 50)
     assert result.cluster_of[0] == result.cluster_of[1]
     assert result.cluster_of[2] != result.cluster_of[0]
+
+
+def test_value_levels_of_dates_agree_with_the_pair_comparison():
+    """The guard judges two dates by the same levels the comparison gives their pair,
+    years_apart included (it once raised KeyError there)."""
+    from resolver.cluster.conflicts import value_level
+    from resolver.compare.compute import comparison_levels
+    from resolver.config import Comparison
+
+    dob = Comparison("dob", "dob", ("exact", "day_month_swapped", "levenshtein <= 1",
+                                    "years_apart <= 1", "years_apart <= 10", "else"))
+    a = ["20130807", "19800315", "17500101", "19631064", "19000101", "19800101"]
+    b = ["20140806", "19890314", "17500605", "19631065", "19450101", "19800101"]
+    frame = pl.DataFrame({"dob_text_l": a, "dob_text_r": b})
+    expected = frame.select(comparison_levels(frame, dob)).to_series().to_list()
+    assert [value_level(dob, x, y) for x, y in zip(a, b)] == expected

@@ -22,6 +22,7 @@ conflict unless equal, day/month swapped or one typo apart; extra identifiers un
 equal or one typo apart.
 """
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -29,7 +30,7 @@ from functools import lru_cache
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from resolver import frames as F
-from resolver.compare.compute import SCORERS, column_of, levels_of
+from resolver.compare.compute import DAYS_PER_YEAR, SCORERS, column_of, levels_of
 from resolver.compare.library import SIMILARITY_OPS
 from resolver.config import Comparison
 from resolver.normalize.names import GENERATIONAL, are_nicknames
@@ -76,6 +77,14 @@ def checker(identifier: str):
 IDENTIFIER_COLUMNS = {"dob": F.DOB_TEXT, "suffix": F.SUFFIX, "first_name": F.FIRST_NAME}
 
 
+def _days_apart(a: str, b: str) -> int | None:
+    """|a - b| in days for two YYYYMMDD texts; None when either is no calendar date."""
+    try:
+        return abs((dt.datetime.strptime(a, "%Y%m%d") - dt.datetime.strptime(b, "%Y%m%d")).days)
+    except ValueError:
+        return None
+
+
 def value_level(comparison: Comparison, a: str, b: str) -> int | None:
     """The comparison level (1-based, as gamma) two non-null values fall in, for
     comparisons of one column; None when a level needs other columns (names)."""
@@ -93,6 +102,9 @@ def value_level(comparison: Comparison, a: str, b: str) -> int | None:
             hit = a[:6] == b[:6]
         elif op == "same_year":
             hit = a[:4] == b[:4]
+        elif op == "years_apart":
+            days = _days_apart(a, b)
+            hit = days is not None and days <= level.threshold * DAYS_PER_YEAR
         elif op in SIMILARITY_OPS:
             score = SCORERS[op](a, b)
             hit = score <= level.threshold if SIMILARITY_OPS[op][1] else score >= level.threshold
