@@ -18,7 +18,7 @@ import polars as pl
 from benchmarks import splink_models
 from benchmarks.common import score, timed, write_results
 from resolver.config import load_config
-from resolver.run import execute
+from resolver.job import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"

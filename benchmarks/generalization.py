@@ -49,7 +49,7 @@ from benchmarks import splink_models  # noqa: E402
 from benchmarks.common import RESULTS, machine, score  # noqa: E402
 from resolver.config import load_config  # noqa: E402
 from resolver.evaluate import cluster_scores  # noqa: E402
-from resolver.run import execute  # noqa: E402
+from resolver.job import execute  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 PUBLIC = ROOT.parent / "shared" / "datasets"

@@ -72,7 +72,7 @@ def run(config: ConfigArg,
     households, build golden records, write outputs and the report."""
     from resolver.config import load_config
     from resolver.out_path_checks import check_out_path
-    from resolver.run import execute
+    from resolver.job import execute
 
     if output_format not in (None, "parquet", "csv"):
         raise ResolverError("--format must be parquet or csv")
@@ -103,7 +103,7 @@ def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from resolver.pipeline import STAGES
-    from resolver.run import execute
+    from resolver.job import execute
 
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
@@ -197,7 +197,7 @@ def train(config: ConfigArg,
               "--truth", help="Labels: estimate m from true matches instead of EM.")] = None):
     """Estimate the match model (unsupervised EM, or from labels) and save it as JSON."""
     from resolver.config import load_config
-    from resolver.run import train_only
+    from resolver.job import train_only
 
     model = train_only(load_config(config), truth)
     model.save(model_out)

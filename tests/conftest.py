@@ -22,7 +22,7 @@ SAMPLE_CONFIG = ROOT / "configs" / "sample.toml"
 def sample_run(tmp_path_factory):
     """The result of `resolver run configs/sample.toml` (RunResult) and its output dir."""
     from resolver.config import load_config
-    from resolver.run import execute
+    from resolver.job import execute
 
     out = tmp_path_factory.mktemp("sample") / "out"
     config = load_config(SAMPLE_CONFIG)
@@ -47,7 +47,7 @@ def unseen_sample(tmp_path_factory):
 @pytest.fixture(scope="session")
 def unseen_run(unseen_sample, tmp_path_factory):
     """`resolver run` on the unseen generated data: (config, output folder, truth path)."""
-    from resolver.run import execute
+    from resolver.job import execute
 
     config, truth = unseen_sample
     out = tmp_path_factory.mktemp("seed31_run") / "out"

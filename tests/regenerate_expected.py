@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from resolver.config import load_config
-from resolver.run import execute
+from resolver.job import execute
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
 ROOT = EXPECTED.parent.parent

@@ -27,7 +27,7 @@ def inputs(tmp_path):
 def finished(tmp_path_factory):
     """A finished run of the corpus' base config (to damage copies of)."""
     from resolver.config import load_config
-    from resolver.run import execute
+    from resolver.job import execute
 
     folder = tmp_path_factory.mktemp("finished") / "inputs"
     shutil.copytree(CORPUS, folder)
@@ -79,7 +79,7 @@ def test_a_full_disk_while_writing_is_a_clear_error(failure, inputs, tmp_path, m
     def full_disk(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr("resolver.run.write_files", full_disk)
+    monkeypatch.setattr("resolver.job.write_files", full_disk)
     code, printed = invoke(["run", config, "--out", tmp_path / "out"], monkeypatch)
     assert code == 2, printed
     assert f"Error: no space left on device writing {tmp_path / 'out'}" in printed

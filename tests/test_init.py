@@ -7,7 +7,7 @@ import pytest
 from resolver.config import load_config
 from resolver.headers import date_format_in, field_of
 from resolver.init import starter_config
-from resolver.run import execute
+from resolver.job import execute
 from resolver.sniff import sniff_delimiter, sniff_encoding
 from resolver.validate import validate_sources
 from tests.conftest import FIXTURES, ROOT

@@ -8,7 +8,7 @@ import polars as pl
 from resolver import frames as F
 from resolver.config import load_config
 from resolver.evaluate import evaluate
-from resolver.run import execute
+from resolver.job import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_1000 = ROOT.parent / "shared" / "datasets" / "fake_1000.csv"

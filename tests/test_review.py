@@ -14,7 +14,7 @@ from resolver.config import load_config
 from resolver.decisions import read_decisions
 from resolver.review import decide_pair, review_queue
 from resolver.review_session import review_session
-from resolver.run import execute
+from resolver.job import execute
 from tests.conftest import ROOT
 from tests.test_cli import resolver
 

@@ -5,7 +5,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.config import load_config
-from resolver.run import execute
+from resolver.job import execute
 
 
 def _lineage(out) -> pl.DataFrame:

@@ -6,7 +6,7 @@ import polars as pl
 from resolver import frames as F
 from resolver.config import load_config
 from resolver.explain import explain_pair
-from resolver.run import execute
+from resolver.job import execute
 from tests.test_cli import resolver
 
 

@@ -1,5 +1,6 @@
-"""`resolver run` and `resolver train` as library calls: run the pipeline, then write
-every output (data frames, model.json, report.html, run.json) and publish them at once."""
+"""`resolver run` and `resolver train` as library calls (the job behind the command and
+the Python API): run the pipeline, then write every output (data frames, model.json,
+report.html, run.json) and publish them at once."""
 
 import errno
 import json
@@ -10,7 +11,7 @@ import polars as pl
 from resolver.config import Config, check_run_files
 from resolver.errors import OutputError
 from resolver.output import versions, write_files
-from resolver.pipeline import run_pipeline
+from resolver.pipeline import RunResult, run_pipeline
 from resolver.publish import FORMAT, FORMAT_VERSION, OutputFolder
 from resolver.report.html import render_report
 from resolver.report.tables import blocking_table, run_counts
@@ -24,6 +25,12 @@ def run_inputs(config: Config) -> list[Path]:
 
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
             progress=None, warn=None) -> dict:
+    """Run and publish; -> the run summary (output folder, counts, timings)."""
+    return run_and_publish(config, out_dir, fmt, previous, progress, warn)[1]
+
+
+def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
+                    progress=None, warn=None) -> tuple[RunResult, dict]:
     check_run_files(config)
     # the folder is checked and locked before any work: a refusal costs nothing
     with OutputFolder(out_dir, run_inputs(config), config.private_outputs) as folder:
@@ -61,7 +68,7 @@ def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = Non
                 raise
             raise failure from None
         folder.publish()
-    return {"out": str(folder.out_dir), "counts": counts, "timings": result.timings}
+    return result, {"out": str(folder.out_dir), "counts": counts, "timings": result.timings}
 
 
 FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
