@@ -365,7 +365,10 @@ def evaluate(out_dir: OutArg,
              truth: Annotated[Path, typer.Option("--truth", help="Truth file (parquet or csv) "
                                                  "with source, record_id, person_id "
                                                  "[, household_id].")],
-             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False):
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+             errors: Annotated[int, typer.Option(
+                 "--errors", min=0, help="Also list up to N false merges and N missed "
+                 "matches, each with a pair of record keys to `explain`.")] = 0):
     """Pairwise and B-cubed precision, recall and F1 for individuals and households, and
     a reliability table: predicted match probability against the observed match rate."""
     from dataclasses import asdict
@@ -375,12 +378,22 @@ def evaluate(out_dir: OutArg,
 
     scores, uncovered = score(out_dir, truth)
     reliability = calibration(out_dir, truth)
+    wrong = {}
+    if errors:
+        from resolver.evaluate_errors import error_lists
+
+        wrong = error_lists(out_dir, truth, errors)
     if as_json:
         print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered,
-                          "calibration": reliability.to_json()}, indent=2))
+                          "calibration": reliability.to_json(),
+                          **{k: v.to_dicts() for k, v in wrong.items()}}, indent=2))
     else:
         scores_table(out, scores, uncovered)
         calibration_table(out, reliability)
+        for name, frame in wrong.items():
+            out.print(_table(frame, name.replace("_", " ")))
+        if wrong:
+            out.print(f"why: resolver explain {out_dir} RECORD_A RECORD_B", highlight=False)
 
 
 @app.command()
