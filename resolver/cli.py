@@ -71,13 +71,11 @@ def run(config: ConfigArg,
     """The whole job: ingest, normalize, block, compare, score, cluster individuals and
     households, build golden records, write outputs and the report."""
     from resolver.config import load_config
-    from resolver.out_path_checks import check_out_path
     from resolver.job import execute
 
     if output_format not in (None, "parquet", "csv"):
         raise ResolverError("--format must be parquet or csv")
     cfg = load_config(config)
-    check_out_path(out_dir)
     fmt = output_format or cfg.output_format
 
     def warn(line: str) -> None:  # at once, not after the run: a run may still fail

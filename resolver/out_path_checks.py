@@ -14,7 +14,7 @@ from pathlib import Path
 
 from resolver.errors import OutputError
 
-# the publish step writes beside OUT into hidden folders named after it (".OUT.tmp-XXXX")
+# the publish step writes beside OUT under names made from it (".OUT.staging-PID")
 STAGING_NAME_ROOM = 32
 
 WHY = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",

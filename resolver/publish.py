@@ -29,6 +29,7 @@ import stat
 from pathlib import Path
 
 from resolver.errors import OutputError
+from resolver.out_path_checks import check_out_path
 
 FORMAT = "resolver-output"
 FORMAT_VERSION = 1
@@ -65,13 +66,12 @@ def _forbidden_targets() -> list[Path]:
 
 
 def check_replaceable(out_dir: Path, inputs: list[Path]) -> None:
-    """Raise OutputError unless resolver may write or replace `out_dir`."""
+    """Raise OutputError unless resolver may replace `out_dir` (whether anything can be
+    written there at all is out_path_checks' question, asked first)."""
     if out_dir in _forbidden_targets():
         raise OutputError(f"--out {out_dir} is the root, home or working folder (or holds "
                           "it); resolver replaces its output folder whole. Give a folder of "
                           "its own, e.g. --out out/")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is a file. Give a folder path")
     for path in inputs:
         if path == out_dir or out_dir in path.parents:
             raise OutputError(f"--out {out_dir} holds an input of this run ({path.name}); "
@@ -160,6 +160,7 @@ class OutputFolder:
     """`with OutputFolder(out, inputs) as folder: ... folder.publish(write)`."""
 
     def __init__(self, out_dir: Path, inputs: list[Path], private: bool = True):
+        self.given = Path(out_dir)  # as the user wrote it, for messages
         self.out_dir = Path(os.path.abspath(out_dir))
         if self.out_dir.is_symlink():
             self.out_dir = self.out_dir.resolve()
@@ -173,6 +174,7 @@ class OutputFolder:
         return self.out_dir.with_name(f".{self.out_dir.name}{suffix}")
 
     def __enter__(self) -> "OutputFolder":
+        check_out_path(self.given)  # could the outputs be written there at all?
         check_replaceable(self.out_dir, self.inputs)
         self._lock = _Lock(self._beside("lock"))
         try:

@@ -82,12 +82,6 @@ def u_from_counts(counts: np.ndarray) -> list[float]:
     return list(np.maximum(smoothed / smoothed.sum(), MIN_PROBABILITY))
 
 
-def estimate_u_random(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...],
-                      n_pairs: int, seed: int, link_only: bool) -> dict[str, list[float]]:
-    counts = random_level_counts(normalized, comparisons, n_pairs, seed, link_only)
-    return {name: u_from_counts(c) for name, c in counts.items()}
-
-
 def u_without_matches(counts: np.ndarray, m: list[float], prior: float) -> list[float]:
     """u from random pairs with the matches among them taken out.
 
