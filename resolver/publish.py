@@ -157,7 +157,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 class OutputFolder:
-    """`with OutputFolder(out, inputs) as folder: ... folder.publish(write)`."""
+    """`with OutputFolder(out, inputs) as folder:` write into `folder.staging()`, then
+    `folder.publish()`; leaving the block unpublished removes the staging folder."""
 
     def __init__(self, out_dir: Path, inputs: list[Path], private: bool = True):
         self.given = Path(out_dir)  # as the user wrote it, for messages
@@ -180,8 +181,6 @@ class OutputFolder:
         try:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
-        except OutputError:
-            raise
         except OSError as exc:
             raise OutputError(f"cannot write beside --out {self.out_dir} "
                               f"({exc.strerror}). Give a writable folder") from None
