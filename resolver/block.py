@@ -2,8 +2,15 @@
 
 Each blocking rule is a list of keys; two records are a candidate pair under a rule when
 they agree on every key and none is null. Rules are unioned and each pair is produced once,
-tagged with the first rule that produced it. A block larger than `max_block_size` under a
-rule is skipped with a warning that gives its size (never its value: that is customer data).
+tagged with the first rule that produced it.
+
+A block larger than `blocking.max_block_size` (n records make n(n-1)/2 pairs, mostly of
+different people once n passes the few records one person has) is split by each
+`blocking.refine_with` key in turn, and its records are paired only when they also share
+that key: "John Smith" alone is ten thousand people, "John Smith born 1971" or "John Smith
+in 941xx" a handful. So a capped rule costs at most n/2 pairs per record, however large the
+data grows. A sub-block still over the cap is skipped with a warning that gives its size
+(never its value: that is customer data).
 
 Identical records (equal in every normalized value a comparison or key can see) are
 paired once: blocking runs over one representative per group, the smallest uid, and each
@@ -20,7 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from resolver import frames as F
-from resolver.config import BlockingRule
+from resolver.config import BlockCap, BlockingRule
 from resolver.errors import InputError
 
 DUPLICATE_RULE = "duplicate"
@@ -79,8 +86,9 @@ class RuleStats:
     new_pairs: int  # pairs no earlier rule produced
     cumulative_pairs: int
     largest_blocks: list[int]
-    skipped_blocks: int
+    skipped_blocks: int  # still over the cap after refining
     skipped_records: int
+    refined_blocks: int = 0  # over the cap, split by the refine_with keys
 
 
 def _base_expr(key: str) -> pl.Expr:
@@ -137,17 +145,34 @@ def _keyed(keys_frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
     return keyed.drop_nulls(list(rule.keys))
 
 
-def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int) -> int:
-    """Pairs a rule's blocks hold (within-source pairs included: an upper bound)."""
-    sizes = (_keyed(keys_frame, rule).group_by(list(rule.keys)).len()
-             .filter(pl.col("len") <= max_block).get_column("len").cast(pl.Int64))
+def _block_sizes(keyed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    return keyed.group_by(keys).agg(pl.len().alias("n"))
+
+
+def _pair_count(sizes: pl.Series) -> int:
+    sizes = sizes.cast(pl.Int64)
     return int((sizes * (sizes - 1) // 2).sum())
 
 
+def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap) -> int:
+    """Pairs a rule's blocks hold after refining (within-source pairs included, and a pair
+    two refine keys both find counted twice: an upper bound)."""
+    keys = list(rule.keys)
+    keyed = _keyed(keys_frame, rule)
+    sizes = _block_sizes(keyed, keys)
+    total = _pair_count(sizes.filter(pl.col("n") <= cap.size).get_column("n"))
+    big = keyed.join(sizes.filter(pl.col("n") > cap.size).select(keys), on=keys)
+    for refine in _refine_keys(rule, cap):
+        sub = _block_sizes(big.join(keys_frame.select(F.UID, refine), on=F.UID)
+                           .drop_nulls(refine), [*keys, refine])
+        total += _pair_count(sub.filter(pl.col("n") <= cap.size).get_column("n"))
+    return total
+
+
 def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...],
-                       max_block: int, max_pairs: int) -> dict[str, int]:
+                       cap: BlockCap, max_pairs: int) -> dict[str, int]:
     """rule -> predicted pairs; InputError when their sum passes max_pairs."""
-    predicted = {rule.name: predicted_pairs(keys_frame, rule, max_block) for rule in rules}
+    predicted = {rule.name: predicted_pairs(keys_frame, rule, cap) for rule in rules}
     if sum(predicted.values()) > max_pairs:
         worst = max(predicted, key=predicted.get)
         raise InputError(f"the blocking rules would make {sum(predicted.values()):,} candidate "
@@ -158,60 +183,97 @@ def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...]
     return predicted
 
 
-def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, max_block_size: int,
+def _keys_frame(normalized: pl.DataFrame, keys: set[str], reps: pl.DataFrame) -> pl.DataFrame:
+    """(uid, source, each key) of one representative per group of identical records."""
+    return _representatives_only(
+        normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in sorted(keys))), reps)
+
+
+def rule_pairs(normalized: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
                link_only: bool = False) -> pl.DataFrame:
     """Every pair one rule produces, whether or not an earlier rule also did; identical
     records once (the model learns from distinct evidence, not from copies)."""
-    keys_frame = _representatives_only(
-        normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in rule.keys)),
-        duplicate_representatives(normalized, link_only))
-    pairs = _rule_pairs(keys_frame, rule, max_block_size, link_only)[0]
+    keys_frame = _keys_frame(normalized, {*rule.keys, *cap.refine_with},
+                             duplicate_representatives(normalized, link_only))
+    pairs = _rule_pairs(keys_frame, rule, cap, link_only).pairs
     return pairs.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)).cast(F.PAIR_SCHEMA)
 
 
-def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, max_block: int,
-                link_only: bool) -> tuple[pl.DataFrame, list[int], int, int]:
+def _refine_keys(rule: BlockingRule, cap: BlockCap) -> list[str]:
+    """The refine keys that can split the rule's blocks: zip3 cannot split a block of one
+    zip5, nor dob_year one of a date of birth."""
+    bases = {base_column(k) for k in rule.keys}
+    return [k for k in cap.refine_with if base_column(k) not in bases]
+
+
+@dataclass(frozen=True)
+class _Blocked:
+    pairs: pl.DataFrame
+    largest: list[int]
+    refined: int
+    skipped: int
+    skipped_records: int
+
+
+def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
+                link_only: bool) -> _Blocked:
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
-    sizes = keyed.group_by(keys).agg(pl.len().alias("n")).with_row_index("block")
-    too_big = sizes.filter(pl.col("n") > max_block)
-    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block)).select(*keys, "block")
+    sizes = _block_sizes(keyed, keys).with_row_index("block")
+    too_big = sizes.filter(pl.col("n") > cap.size)
+    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)).select(*keys, "block")
     # the self-join runs on a block number and integer ids only: n^2 rows of 12 bytes per
     # block, not n^2 rows carrying every key string twice
-    members = keyed.join(keep, on=keys).select(
+    members = [keyed.join(keep, on=keys).select(F.UID, F.SOURCE, "block")]
+    big = keyed.join(too_big.select(*keys, "block"), on=keys).select(F.UID, F.SOURCE, "block")
+    refine_keys = _refine_keys(rule, cap)
+    still_big = too_big.select("block", "n") if not refine_keys else None
+    next_block = sizes.height
+    for refine in refine_keys:
+        sub = (big.join(keys_frame.select(F.UID, refine), on=F.UID).drop_nulls(refine)
+               .with_columns(pl.struct("block", refine).rank("dense").cast(pl.UInt32)
+                             .add(next_block).alias("sub")))
+        sub_sizes = sub.group_by("sub").agg(pl.len().alias("n"))
+        next_block += sub_sizes.height
+        members.append(sub.join(sub_sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)),
+                                on="sub").select(F.UID, F.SOURCE, pl.col("sub").alias("block")))
+        over = sub_sizes.filter(pl.col("n") > cap.size)
+        still_big = over if still_big is None else pl.concat([still_big.select("n"),
+                                                              over.select("n")])
+    member = pl.concat(members).select(
         F.UID, "block", pl.col(F.SOURCE).rank("dense").cast(pl.UInt32).alias("src"))
-    pairs = members.join(members, on="block", suffix="_r").filter(
+    pairs = member.join(member, on="block", suffix="_r").filter(
         pl.col(F.UID) < pl.col(F.UID + "_r"))
     if link_only:
         pairs = pairs.filter(pl.col("src") != pl.col("src_r"))
     pairs = pairs.select(pl.col(F.UID).alias(F.UID_L), pl.col(F.UID + "_r").alias(F.UID_R))
-    if any(key in LIST_KEYS for key in rule.keys):  # two shared tokens: one pair
-        pairs = pairs.unique(maintain_order=True)
+    if refine_keys and too_big.height or any(key in LIST_KEYS for key in rule.keys):
+        pairs = pairs.unique(maintain_order=True)  # found twice: two tokens or refine keys
     largest = sizes.get_column("n").sort(descending=True).head(5).to_list()
-    return pairs, largest, too_big.height, int(too_big.get_column("n").sum() or 0)
+    return _Blocked(pairs, largest, too_big.height if refine_keys else 0, still_big.height,
+                    int(still_big.get_column("n").sum() or 0))
 
 
 def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
-                    max_block_size: int, link_only: bool = False,
+                    cap: BlockCap, link_only: bool = False,
                     max_pairs: int | None = None,
                     ) -> tuple[pl.DataFrame, list[RuleStats]]:
     """-> (pairs: uid_l < uid_r, blocking_rule; per-rule statistics), pairs sorted."""
-    wanted = {k for rule in rules for k in rule.keys}
+    wanted = {k for rule in rules for k in rule.keys} | set(cap.refine_with)
     reps = duplicate_representatives(normalized, link_only)
-    keys_frame = _representatives_only(
-        normalized.select(F.UID, F.SOURCE, *(key_expr(k) for k in sorted(wanted))), reps)
+    keys_frame = _keys_frame(normalized, wanted, reps)
     if max_pairs is not None:
-        check_pair_ceiling(keys_frame, rules, max_block_size, max_pairs)
+        check_pair_ceiling(keys_frame, rules, cap, max_pairs)
     seen = pl.DataFrame(schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32})
     out, stats = [], []
     for rule in rules:
-        pairs, largest, skipped, skipped_records = _rule_pairs(keys_frame, rule, max_block_size,
-                                                               link_only)
-        new = pairs.join(seen, on=[F.UID_L, F.UID_R], how="anti")
+        blocked = _rule_pairs(keys_frame, rule, cap, link_only)
+        new = blocked.pairs.join(seen, on=[F.UID_L, F.UID_R], how="anti")
         seen = pl.concat([seen, new])
         out.append(new.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)))
-        stats.append(RuleStats(rule.name, pairs.height, new.height, seen.height, largest,
-                               skipped, skipped_records))
+        stats.append(RuleStats(rule.name, blocked.pairs.height, new.height, seen.height,
+                               blocked.largest, blocked.skipped, blocked.skipped_records,
+                               blocked.refined))
     pairs = pl.concat(out) if out else pl.DataFrame(schema=F.PAIR_SCHEMA)
     copies = reps.filter(pl.col(F.UID) != pl.col("rep"))
     if link_only and copies.height:

@@ -18,6 +18,10 @@ from resolver.frames import CANONICAL_FIELDS
 from resolver.golden.rules import RULES
 
 DEFAULT_MAX_PAIRS = 25_000_000  # candidate pairs per run: a few GB of pair frames
+# A block of n records costs n(n-1)/2 pairs while it holds a few records per person, so a
+# cap on block size is a cap on pairs per record (n/2) whatever the size of the data.
+DEFAULT_MAX_BLOCK_SIZE = 100
+DEFAULT_REFINE_WITH = ("dob_year", "zip3")
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "csv"}
 # a source name starts every record key (source:record_id): one that a spreadsheet would
@@ -58,6 +62,14 @@ class BlockingRule:
 
 
 @dataclass(frozen=True)
+class BlockCap:
+    """A block larger than `size` records is split by each `refine_with` key in turn
+    (pairs kept when they also share that key); a sub-block still larger is skipped."""
+    size: int
+    refine_with: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     sources: tuple[Source, ...]
@@ -91,6 +103,11 @@ class Config:
     private_outputs: bool = True  # a new output folder is owner-only (0700/0600)
     link_type: str = "dedupe"  # dedupe: any two records; link_only: across sources only
     text_hash: str = ""
+    refine_with: tuple[str, ...] = DEFAULT_REFINE_WITH
+
+    @property
+    def block_cap(self) -> BlockCap:
+        return BlockCap(self.max_block_size, self.refine_with)
 
 
 def load_config(path: str | Path) -> Config:
@@ -189,7 +206,8 @@ class _Reader:
                                       "output_permissions"})
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
                                              "junk_values", "dob_min", "dob_max"})
-        blocking = self.table(doc, "blocking", {"rules", "max_block_size", "max_pairs"})
+        blocking = self.table(doc, "blocking", {"rules", "max_block_size", "max_pairs",
+                                                "refine_with"})
         thresholds = self.table(doc, "thresholds", {"match", "review"})
         clustering = self.table(doc, "clustering", {"strong_identifiers", "max_cluster_size"})
         households = self.table(doc, "households", {"enabled"})
@@ -237,7 +255,9 @@ class _Reader:
             blocking_rules=blocking_rules,
             training_rules=self.blocking_rules(model, "model.", set(extra), "training_rules")
             if "training_rules" in model else blocking_rules,
-            max_block_size=self.number(blocking, "max_block_size", "blocking.", int, 1000, 2),
+            max_block_size=self.number(blocking, "max_block_size", "blocking.", int,
+                                       DEFAULT_MAX_BLOCK_SIZE, 2),
+            refine_with=self.refine_keys(blocking, set(extra)),
             max_pairs=self.number(blocking, "max_pairs", "blocking.", int, DEFAULT_MAX_PAIRS, 1),
             comparisons=self.comparisons(doc.get("comparisons"), set(extra)),
             match_threshold=match,
@@ -409,6 +429,16 @@ class _Reader:
                                    "or the first N characters of one (\"zip5[:3]\")")
             out.append(BlockingRule(name="+".join(keys), keys=tuple(keys)))
         return tuple(out)
+
+    def refine_keys(self, blocking: dict, extra: set[str]) -> tuple[str, ...]:
+        from resolver.block import LIST_KEYS, is_blocking_key
+
+        keys = self.strings(blocking, "refine_with", "blocking.", list(DEFAULT_REFINE_WITH))
+        for i, name in enumerate(keys):
+            if name in LIST_KEYS or not is_blocking_key(name, extra):
+                self.problem(f"blocking.refine_with[{i}]", f"{name!r} is not a single-valued "
+                             "blocking key; use e.g. \"dob_year\", \"zip3\" or \"state\"")
+        return tuple(keys)
 
     def comparisons(self, items, extra: set[str]) -> tuple[Comparison, ...]:
         if not isinstance(items, list) or not items:

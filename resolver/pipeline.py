@@ -63,7 +63,7 @@ def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleSta
     """The first stages alone (for `train` and `blocking`): normalized records, candidate
     pairs and per-rule blocking statistics."""
     normalized = normalize_records(ingest(config), config)
-    pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.max_block_size,
+    pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
                                    config.link_type == "link_only", config.max_pairs)
     return normalized, pairs, stats
 
@@ -71,8 +71,9 @@ def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleSta
 def oversized_block_warnings(stats: list[RuleStats], max_block_size: int) -> list[str]:
     """One line per rule that skipped blocks: sizes only, never a key value."""
     return [f"blocking rule {s.rule} skipped {s.skipped_blocks} block(s) larger than "
-            f"blocking.max_block_size = {max_block_size:,} (largest {s.largest_blocks[0]:,} "
-            f"records, {s.skipped_records:,} in all); add a key to the rule or raise the cap"
+            f"blocking.max_block_size = {max_block_size:,} after refining by "
+            f"blocking.refine_with ({s.skipped_records:,} records in all); add a key to the "
+            "rule or to refine_with, or raise the cap"
             for s in stats if s.skipped_blocks]
 
 
@@ -89,7 +90,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
         normalized = normalize_records(records, config)
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules,
-                                          config.max_block_size,
+                                          config.block_cap,
                                           config.link_type == "link_only", config.max_pairs)
         for line in oversized_block_warnings(blocking, config.max_block_size):
             if warn:

@@ -9,7 +9,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.block import candidate_pairs
-from resolver.config import BlockingRule
+from resolver.config import BlockCap, BlockingRule
 
 RULES = (BlockingRule("last_name+zip5", ("last_name", "zip5")),
          BlockingRule("dob", ("dob",)),
@@ -58,21 +58,54 @@ def _first_copies(records: pl.DataFrame) -> tuple[pl.DataFrame, dict[tuple[int, 
 def test_blocking_matches_brute_force_with_first_rule_tags():
     for seed in range(5):
         records = _records(60, seed)
-        pairs, stats = candidate_pairs(records, RULES, 1000)
+        pairs, stats = candidate_pairs(records, RULES, BlockCap(1000))
         got = {(a, b): r for a, b, r in pairs.iter_rows()}
         distinct, copies = _first_copies(records)
         assert copies, "the test data should hold identical records"
         assert got == _oracle(distinct, False) | copies
         assert stats[-1].cumulative_pairs == len(got) - len(copies)
         # link_only: a copy gets its first record's pairs, so every pair is there
-        pairs, _ = candidate_pairs(records, RULES, 1000, link_only=True)
+        pairs, _ = candidate_pairs(records, RULES, BlockCap(1000), link_only=True)
         assert {(a, b): r for a, b, r in pairs.iter_rows()} == _oracle(records, True)
 
 
 def test_oversized_blocks_are_skipped_and_counted():
     records = _records(60, 1)
-    pairs, stats = candidate_pairs(records, RULES[1:2], max_block_size=5)
+    pairs, stats = candidate_pairs(records, RULES[1:2], BlockCap(5))
     assert set(pairs.get_column(F.BLOCKING_RULE)) == {"duplicate"}  # copies pair regardless
     assert stats[0].skipped_blocks == 3
     distinct, _ = _first_copies(records)  # blocks hold one record per group of copies
     assert stats[0].skipped_records == distinct.get_column(F.DOB_TEXT).is_not_null().sum()
+
+
+def _refine_oracle(records: pl.DataFrame, cap: int, refine: tuple[str, ...]) -> set:
+    """Rule dob: a block of at most `cap` records pairs all; a larger one pairs two of its
+    records when they also share a refine key whose sub-block is at most `cap`."""
+    rows = [r for r in records.rows(named=True) if r[F.DOB_TEXT] is not None]
+    block = lambda r, keys: tuple(r[k] for k in keys)  # noqa: E731
+    size = lambda keys, value: sum(  # noqa: E731
+        block(r, keys) == value and None not in value for r in rows)
+    expected = set()
+    for a, b in itertools.combinations(rows, 2):
+        if a[F.DOB_TEXT] != b[F.DOB_TEXT]:
+            continue
+        if size((F.DOB_TEXT,), (a[F.DOB_TEXT],)) <= cap:
+            expected.add((a[F.UID], b[F.UID]))
+            continue
+        for key in refine:
+            keys = (F.DOB_TEXT, key)
+            if a[key] is not None and a[key] == b[key] and size(keys, block(a, keys)) <= cap:
+                expected.add((a[F.UID], b[F.UID]))
+    return expected
+
+
+def test_oversized_blocks_are_refined_by_the_refine_keys():
+    for seed in range(5):
+        records = _records(80, seed)
+        distinct, copies = _first_copies(records)
+        cap = BlockCap(8, (F.ZIP5, F.LAST_NAME))
+        pairs, stats = candidate_pairs(records, RULES[1:2], cap)
+        got = {(a, b) for a, b, r in pairs.iter_rows() if r != "duplicate"}
+        assert got == _refine_oracle(distinct, 8, cap.refine_with)
+        assert stats[0].refined_blocks == 3  # three dob values, each in ~25 records
+        assert pairs.height < len(list(itertools.combinations(range(80), 2))) / 3

@@ -7,7 +7,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.block import candidate_pairs, is_blocking_key
-from resolver.config import BlockingRule
+from resolver.config import BlockCap, BlockingRule
 
 
 def _records(n: int, seed: int) -> pl.DataFrame:
@@ -27,7 +27,7 @@ def _records(n: int, seed: int) -> pl.DataFrame:
 def test_name_tokens_pair_records_sharing_any_name_part_once():
     records = _records(60, 3)
     rule = BlockingRule("name_tokens+dob", ("name_tokens", "dob"))
-    pairs, _ = candidate_pairs(records, (rule,), 1000)
+    pairs, _ = candidate_pairs(records, (rule,), BlockCap(1000))
     rows = records.rows(named=True)
     expected = {(a[F.UID], b[F.UID]) for a, b in itertools.combinations(rows, 2)
                 if a[F.DOB_TEXT] is not None and a[F.DOB_TEXT] == b[F.DOB_TEXT]
@@ -40,7 +40,7 @@ def test_name_tokens_pair_records_sharing_any_name_part_once():
 def test_a_prefix_key_blocks_on_the_first_characters():
     records = _records(60, 5)
     rule = BlockingRule("postcode_fake[:4]", ("postcode_fake[:4]",))
-    pairs, _ = candidate_pairs(records, (rule,), 1000)
+    pairs, _ = candidate_pairs(records, (rule,), BlockCap(1000))
     rows = records.rows(named=True)
     expected = {(a[F.UID], b[F.UID]) for a, b in itertools.combinations(rows, 2)
                 if a["postcode_fake"] and b["postcode_fake"]
@@ -52,7 +52,7 @@ def test_a_prefix_key_blocks_on_the_first_characters():
 def test_a_negative_prefix_drops_the_last_characters():
     records = _records(60, 7)
     rule = BlockingRule("postcode_fake[:-3]", ("postcode_fake[:-3]",))
-    pairs, _ = candidate_pairs(records, (rule,), 1000)
+    pairs, _ = candidate_pairs(records, (rule,), BlockCap(1000))
     rows = records.rows(named=True)
     expected = {(a[F.UID], b[F.UID]) for a, b in itertools.combinations(rows, 2)
                 if a["postcode_fake"] and b["postcode_fake"]

@@ -10,7 +10,7 @@ import pytest
 
 from resolver import frames as F
 from resolver.block import DUPLICATE_RULE, candidate_pairs, duplicate_representatives
-from resolver.config import BlockingRule
+from resolver.config import BlockCap, BlockingRule
 from resolver.errors import InputError
 
 CONFIG = textwrap.dedent("""\
@@ -49,7 +49,8 @@ def test_identical_records_are_paired_with_their_first_copy_only():
     normalized = frame(rows)
     reps = duplicate_representatives(normalized, link_only=False)
     assert reps.get_column("rep").to_list() == [0, 0, 0, 0, 0, 5]
-    pairs, _ = candidate_pairs(normalized, (BlockingRule("last_name", ("last_name",)),), 1000)
+    pairs, _ = candidate_pairs(normalized, (BlockingRule("last_name", ("last_name",)),),
+                               BlockCap(1000))
     got = {(a, b, rule) for a, b, rule in pairs.iter_rows()}
     assert got == {(0, 1, DUPLICATE_RULE), (0, 2, DUPLICATE_RULE), (0, 3, DUPLICATE_RULE),
                    (0, 4, DUPLICATE_RULE), (0, 5, "last_name")}
@@ -58,7 +59,8 @@ def test_identical_records_are_paired_with_their_first_copy_only():
 def test_link_only_hands_a_representative_s_pairs_to_its_copies():
     rows = [{"last_name": "lee"}] * 3
     normalized = frame(rows, sources=["a", "a", "b"])
-    pairs, _ = candidate_pairs(normalized, (BlockingRule("last_name", ("last_name",)),), 1000,
+    pairs, _ = candidate_pairs(normalized, (BlockingRule("last_name", ("last_name",)),),
+                               BlockCap(1000),
                                link_only=True)
     assert sorted((a, b) for a, b, _ in pairs.iter_rows()) == [(0, 2), (1, 2)]
 
@@ -68,8 +70,8 @@ def test_rules_that_would_make_too_many_pairs_are_refused_before_pairing():
     rules = (BlockingRule("dob", ("dob",)),)
     with pytest.raises(InputError, match=r"would make 44,850 candidate pairs, more than "
                                          r"blocking.max_pairs = 10,000 \(largest: rule dob"):
-        candidate_pairs(normalized, rules, 10 ** 15, max_pairs=10_000)
-    pairs, _ = candidate_pairs(normalized, rules, 10 ** 15, max_pairs=50_000)
+        candidate_pairs(normalized, rules, BlockCap(10 ** 15), max_pairs=10_000)
+    pairs, _ = candidate_pairs(normalized, rules, BlockCap(10 ** 15), max_pairs=50_000)
     assert pairs.height == 44_850
 
 

@@ -22,6 +22,7 @@ def blocking_report(config: Config, truth_path: Path | None,
     table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
                            "cumulative_pairs": s.cumulative_pairs,
                            "largest_blocks": ", ".join(map(str, s.largest_blocks)),
+                           "refined_blocks": s.refined_blocks,
                            "skipped_blocks": s.skipped_blocks} for s in stats])
     totals = {"records": normalized.height, "candidate_pairs": pairs.height}
     if estimate and pairs.height:

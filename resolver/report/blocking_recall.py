@@ -42,7 +42,7 @@ def rule_captures(normalized: pl.DataFrame, config: Config) -> pl.DataFrame:
     """(uid_l, uid_r, rules): every candidate pair with the indices of all the rules that
     produce it, not only the first."""
     link_only = config.link_type == "link_only"
-    found = [rule_pairs(normalized, rule, config.max_block_size, link_only)
+    found = [rule_pairs(normalized, rule, config.block_cap, link_only)
              .select(F.UID_L, F.UID_R, pl.lit(k, pl.UInt16).alias("rule"))
              for k, rule in enumerate(config.blocking_rules)]
     return pl.concat(found).group_by(F.UID_L, F.UID_R).agg(pl.col("rule").alias("rules"))

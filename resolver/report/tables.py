@@ -46,7 +46,8 @@ def run_counts(result) -> dict:
 def blocking_table(stats) -> list[dict]:
     return [{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
              "cumulative_pairs": s.cumulative_pairs, "largest_blocks": s.largest_blocks,
-             "skipped_blocks": s.skipped_blocks} for s in stats]
+             "refined_blocks": s.refined_blocks, "skipped_blocks": s.skipped_blocks}
+            for s in stats]
 
 
 def weight_histogram(scored: pl.DataFrame, bins: int = 30) -> list[tuple[float, float, int]]:

@@ -75,7 +75,7 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                                     .astype(bool), u_random, config.comparisons, all_pairs)
     rule_gammas = {}
     for rule in config.training_rules:
-        pairs = rule_pairs(normalized, rule, config.max_block_size, link_only)
+        pairs = rule_pairs(normalized, rule, config.block_cap, link_only)
         if pairs.height > config.max_training_pairs:  # EM needs a sample, not every pair
             pairs = pairs.sample(config.max_training_pairs, seed=config.seed).sort(
                 F.UID_L, F.UID_R)
