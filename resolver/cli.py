@@ -268,18 +268,26 @@ def review(out_dir: OutArg,
            listing: Annotated[bool, typer.Option("--list", help="Print the queue, even on a "
                                                  "terminal (no interactive review).")] = False,
            limit: Annotated[int | None, typer.Option(
-               help="Pairs to show or export (listing: 50; export: all).")] = None):
+               help="Pairs to show or export (listing: 50; export: all).")] = None,
+           serve: Annotated[bool, typer.Option(
+               "--serve", help="Open the workbench in a browser instead: the queue, pairs, "
+               "individuals and households, on 127.0.0.1 with a token in the URL.")] = False,
+           port: Annotated[int, typer.Option(
+               help="Port of --serve (0: any free port).", min=0, max=65535)] = 8765):
     """The review queue, most uncertain first, with both records' values side by side. On
-    a terminal: review pair by pair (a accept, r reject, s skip, n note, q quit). Each
-    decision goes to the decisions file the config names; the next run honours it."""
+    a terminal: review pair by pair (a accept, r reject, s skip, n note, q quit); with
+    --serve, in the browser. Each decision goes to the decisions file the config names;
+    the next run honours it."""
     from resolver import review as rv
 
     modes = [m for m, on in (("--accept", accept), ("--reject", reject), ("--import",
-             import_file), ("--json", as_json), ("--csv", as_csv)) if on]
+             import_file), ("--json", as_json), ("--csv", as_csv), ("--serve", serve)) if on]
     if len(modes) > 1:
         raise ResolverError(f"give one of {', '.join(modes)}, not several")
     if limit is not None and limit < 1:
         raise ResolverError("--limit must be at least 1")
+    if serve:
+        return _serve(out_dir, port, reviewer)
     if accept or reject:
         a, b = accept or reject
         path = rv.record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer,
@@ -306,6 +314,17 @@ def review(out_dir: OutArg,
         out.print(queue_table(queue.pairs))
         return
     _review_interactively(out_dir, queue.pairs, reviewer)
+
+
+def _serve(out_dir: Path, port: int, reviewer: str) -> None:
+    from resolver.workbench.server import make_server, serve
+
+    server = make_server(out_dir, port, reviewer)
+    out.print(f"resolver workbench for {out_dir} (Ctrl-C to stop):\n    {server.url}",
+              markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    serve(server)
+    out.print("workbench stopped", markup=False, highlight=False)
 
 
 def _export_queue(pairs: pl.DataFrame, as_json: bool) -> None:
