@@ -8,6 +8,7 @@ from html import escape
 import polars as pl
 
 from resolver import frames as F
+from resolver.report.waterfall import waterfall
 from resolver.report.tables import (REVIEW_VALUES, blocking_table, flagged_individuals,
                                     model_table, review_queue, weight_histogram)
 
@@ -51,35 +52,31 @@ def _histogram(result) -> str:
     return f'<table class="hist">{rows}</table>'
 
 
-def _waterfall(row: dict, config, prior_weight: float) -> str:
+def _waterfall(row: dict, config, model) -> str:
     """prior, each comparison's weight (term frequency included), the household term
-    (what "another person of this household" takes off) and the total: they add up."""
-    weights = [row[F.partial_weight(c.name)] for c in config.comparisons]
-    household = row[F.MATCH_WEIGHT] - prior_weight - sum(weights)
-    rows = [("prior", "", prior_weight)]
-    rows += [(c.name, str(row[c.name + "_level"]), w)
-             for c, w in zip(config.comparisons, weights)]
-    if abs(household) >= 0.005:
-        rows.append(("household term", "", household))
-    body = "".join(f"<tr><td>{escape(name)}</td><td>{escape(level)}</td>"
-                   f'<td class="n">{w:+.2f}</td><td>{_bar(w)}</td></tr>'
-                   for name, level, w in rows)
+    (what "another person of this household" takes off) and the total: they add up, and
+    are the numbers of `resolver explain` (report/waterfall.py)."""
+    wf = waterfall(row, config.comparisons, model)
+    body = "".join(f"<tr><td>{escape(t.name)}</td><td>{escape(t.level)}</td>"
+                   f'<td class="n">{t.weight:+.2f}</td><td>{_bar(t.weight)}</td></tr>'
+                   for t in wf.terms)
     return (f"<table><tr><th>term</th><th>level</th><th>weight</th><th></th></tr>{body}"
-            f'<tr><th>total</th><th></th><th class="n">{row[F.MATCH_WEIGHT]:+.2f}</th>'
+            f'<tr><th>total</th><th></th><th class="n total">{wf.total:+.2f}</th>'
             f"<th></th></tr></table>")
 
 
-def _pair(row: dict, config, prior_weight: float, out_dir: str) -> str:
+def _pair(row: dict, config, model, out_dir: str) -> str:
     fields = "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(row.get(F.left(k)) or ''))}</td>"
         f"<td>{escape(str(row.get(F.right(k)) or ''))}</td></tr>" for k in REVIEW_VALUES)
     a = f"{row[F.left(F.SOURCE)]}:{row[F.left(F.RECORD_ID)]}"
     b = f"{row[F.right(F.SOURCE)]}:{row[F.right(F.RECORD_ID)]}"
-    return (f'<div class="pair"><b>{escape(a)}</b> vs <b>{escape(b)}</b> '
+    return (f'<div class="pair" data-a="{escape(a)}" data-b="{escape(b)}"><b>{escape(a)}</b> '
+            f'vs <b>{escape(b)}</b> '
             f'<span class="muted">probability {row[F.MATCH_PROBABILITY]:.3f}, weight '
             f'{row[F.MATCH_WEIGHT]:+.2f}, {escape(row[F.DECISION_SOURCE])}</span>'
             f"<table><tr><th></th><th>{escape(a)}</th><th>{escape(b)}</th></tr>{fields}</table>"
-            f"{_waterfall(row, config, prior_weight)}"
+            f"{_waterfall(row, config, model)}"
             f'<div class="muted">record it: <code>resolver review {escape(out_dir)} --accept '
             f"{escape(shlex.quote(a))} {escape(shlex.quote(b))}</code> or "
             f"<code>--reject</code></div></div>")
@@ -97,7 +94,7 @@ def render_report(result, counts: dict, out_dir=None) -> str:
                       for k, v in counts["records_per_source"].items()], ["source", "records"])
     queue = review_queue(result)
     waiting = result.pairs.filter(pl.col(F.DECISION) == "review").height
-    pairs = "".join(_pair(row, config, result.model.prior_weight, out_text)
+    pairs = "".join(_pair(row, config, result.model, out_text)
                     for row in queue.iter_rows(named=True))
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>resolver report</title>
 <style>{STYLE}</style></head><body>
