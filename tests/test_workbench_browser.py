@@ -144,5 +144,12 @@ def test_report_html_works_offline_and_its_waterfalls_are_explain_s(browser, out
         a, b = card.get_attribute("data-a"), card.get_attribute("data-b")
         total = float(card.locator("th.total").inner_text())
         assert total == pytest.approx(explain_pair(out, a, b).match_weight, abs=0.005)
+    histogram = page.locator("svg[aria-label='match weight histogram']")
+    assert histogram.locator("rect").count() == 30 and histogram.bounding_box()["height"] > 100
+    assert histogram.locator("text.mark-label").all_inner_texts() == [
+        "review 0.5 (+0.00)", "match 0.95 (+4.25)"]
+    for label in ("weights per comparison level", "records per individual",
+                  "members per household", "cumulative pairs per blocking rule"):
+        assert page.locator(f"svg[aria-label='{label}'] rect").count() > 0, label
     context.close()
     assert errors == [] and blocked == []
