@@ -146,7 +146,7 @@ def test_report_html_works_offline_and_its_waterfalls_are_explain_s(browser, out
         assert total == pytest.approx(explain_pair(out, a, b).match_weight, abs=0.005)
     histogram = page.locator("svg[aria-label='match weight histogram']")
     assert histogram.locator("rect").count() == 30 and histogram.bounding_box()["height"] > 100
-    assert histogram.locator("text.mark-label").all_inner_texts() == [
+    assert histogram.locator("text.mark-label").all_text_contents() == [
         "review 0.5 (+0.00)", "match 0.95 (+4.25)"]
     for label in ("weights per comparison level", "records per individual",
                   "members per household", "cumulative pairs per blocking rule"):
