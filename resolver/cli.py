@@ -379,15 +379,22 @@ def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> 
 
 @app.command()
 def evaluate(out_dir: OutArg,
-             truth: Annotated[Path, typer.Option("--truth", help="Truth file (parquet or csv) "
-                                                 "with source, record_id, person_id "
-                                                 "[, household_id].")],
+             truth: Annotated[Path | None, typer.Option(
+                 "--truth", help="Truth file (parquet or csv) with source, record_id, "
+                 "person_id [, household_id]. Without it: the steward decisions file, "
+                 "pairwise on decided pairs only.")] = None,
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
              errors: Annotated[int, typer.Option(
                  "--errors", min=0, help="Also list up to N false merges and N missed "
-                 "matches, each with a pair of record keys to `explain`.")] = 0):
+                 "matches, each with a pair of record keys to `explain`.")] = 0,
+             sweep: Annotated[bool, typer.Option(
+                 "--sweep", help="Pairwise precision, recall and F1 of the scored pairs "
+                 "across match thresholds.")] = False):
     """Pairwise and B-cubed precision, recall and F1 for individuals and households, and
-    a reliability table: predicted match probability against the observed match rate."""
+    a reliability table: predicted match probability against the observed match rate.
+    Without --truth, steward decisions serve as labels (an estimate on decided pairs)."""
+    if truth is None:
+        return _evaluate_on_decisions(out_dir, as_json, errors, sweep)
     from dataclasses import asdict
 
     from resolver.evaluate import calibration, evaluate as score
@@ -400,17 +407,58 @@ def evaluate(out_dir: OutArg,
         from resolver.evaluate_errors import error_lists
 
         wrong = error_lists(out_dir, truth, errors)
+    swept = _sweep(out_dir, truth) if sweep else None
     if as_json:
         print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered,
                           "calibration": reliability.to_json(),
+                          **({"sweep": _sweep_json(*swept)} if swept else {}),
                           **{k: v.to_dicts() for k, v in wrong.items()}}, indent=2))
-    else:
-        scores_table(out, scores, uncovered)
-        calibration_table(out, reliability)
-        for name, frame in wrong.items():
-            out.print(_table(frame, name.replace("_", " ")))
-        if wrong:
-            out.print(f"why: resolver explain {out_dir} RECORD_A RECORD_B", highlight=False)
+        return
+    scores_table(out, scores, uncovered)
+    calibration_table(out, reliability)
+    if swept:
+        from resolver.report.terminal import sweep_table
+
+        sweep_table(out, *swept)
+    for name, frame in wrong.items():
+        out.print(_table(frame, name.replace("_", " ")))
+    if wrong:
+        out.print(f"why: resolver explain {out_dir} RECORD_A RECORD_B", highlight=False)
+
+
+def _sweep(out_dir: Path, truth: Path | None):
+    from resolver import evaluate_sweep as es
+    from resolver.explain import run_document
+
+    labelled = es.from_truth(out_dir, truth) if truth else es.from_decisions(out_dir)
+    review = run_document(out_dir).get("thresholds", {}).get("review", 0.0)
+    return es.sweep(labelled, review), labelled
+
+
+def _sweep_json(frame: pl.DataFrame, labelled) -> dict:
+    return {"labels": labelled.source, "note": labelled.note,
+            "labelled_pairs": labelled.pairs.height, "true_pairs": labelled.true_pairs,
+            "rows": frame.to_dicts()}
+
+
+def _evaluate_on_decisions(out_dir: Path, as_json: bool, errors: int, sweep: bool) -> None:
+    from resolver.evaluate_sweep import DECISIONS_NOTE, decided_clusters, from_decisions
+    from resolver.report.terminal import decided_table, sweep_table
+
+    if errors:
+        raise ResolverError("--errors needs --truth FILE (decisions say nothing of the "
+                            "pairs nobody decided)")
+    labelled = from_decisions(out_dir)
+    scores = decided_clusters(out_dir, labelled)
+    swept = _sweep(out_dir, None) if sweep else None
+    if as_json:
+        print(json.dumps({"labels": "decisions", "note": DECISIONS_NOTE,
+                          "individuals_on_decided_pairs": scores,
+                          **({"sweep": _sweep_json(*swept)} if swept else {})}, indent=2))
+        return
+    decided_table(out, scores, DECISIONS_NOTE)
+    if swept:
+        sweep_table(out, *swept)
 
 
 @app.command()
