@@ -198,3 +198,34 @@ def test_serve_refuses_bad_input_with_exit_2(out, tmp_path):
     assert run.returncode == 0, run.stderr
     refused = resolver("review", tmp_path / "out", "--serve", "--port", "0")
     assert refused.returncode == 2 and "names no decisions file" in refused.stderr
+
+
+def test_a_queue_of_100k_pairs_pages_in_order_and_quickly(out, tmp_path):
+    import shutil
+
+    from resolver.workbench.app import Workbench
+
+    big = tmp_path / "out"
+    shutil.copytree(out, big)
+    pairs = pl.read_parquet(big / "pairs.parquet")
+    keys = pl.read_parquet(big / "lineage.parquet").select(F.SOURCE, F.RECORD_ID)
+    n = 100_000
+    left = keys.sample(n, with_replacement=True, seed=1)
+    right = keys.sample(n, with_replacement=True, seed=2)
+    extra = (pairs.filter(pl.col(F.DECISION) == "review").sample(n, with_replacement=True,
+                                                                  seed=3)
+             .with_columns(left.get_column(F.SOURCE).alias("source_l"),
+                           left.get_column(F.RECORD_ID).alias("record_id_l"),
+                           right.get_column(F.SOURCE).alias("source_r"),
+                           right.get_column(F.RECORD_ID).alias("record_id_r"),
+                           (0.5 + pl.int_range(n) % 4500 / 10000).alias(F.MATCH_PROBABILITY))
+             .unique(["source_l", "record_id_l", "source_r", "record_id_r"]))
+    pl.concat([pairs, extra]).write_parquet(big / "pairs.parquet")
+    workbench = Workbench(big)
+    started = time.perf_counter()
+    page = workbench.queue.page(Filters(source="pos"), offset=20_000)
+    assert time.perf_counter() - started < 5  # about 0.1 s on a 2-core machine
+    assert page.total > 20_000 and len(page.rows) == 50 and page.rows[0]["position"] == 20_001
+    distance = [abs(r[F.MATCH_PROBABILITY] - 0.5) for r in page.rows]
+    assert distance == sorted(distance)
+    assert workbench.get("/", {"offset": ["90000"]}).status == 200
