@@ -268,18 +268,26 @@ def review(out_dir: OutArg,
            listing: Annotated[bool, typer.Option("--list", help="Print the queue, even on a "
                                                  "terminal (no interactive review).")] = False,
            limit: Annotated[int | None, typer.Option(
-               help="Pairs to show or export (listing: 50; export: all).")] = None):
+               help="Pairs to show or export (listing: 50; export: all).")] = None,
+           serve: Annotated[bool, typer.Option(
+               "--serve", help="Open the workbench in a browser instead: the queue, pairs, "
+               "individuals and households, on 127.0.0.1 with a token in the URL.")] = False,
+           port: Annotated[int, typer.Option(
+               help="Port of --serve (0: any free port).", min=0, max=65535)] = 8765):
     """The review queue, most uncertain first, with both records' values side by side. On
-    a terminal: review pair by pair (a accept, r reject, s skip, n note, q quit). Each
-    decision goes to the decisions file the config names; the next run honours it."""
+    a terminal: review pair by pair (a accept, r reject, s skip, n note, q quit); with
+    --serve, in the browser. Each decision goes to the decisions file the config names;
+    the next run honours it."""
     from resolver import review as rv
 
     modes = [m for m, on in (("--accept", accept), ("--reject", reject), ("--import",
-             import_file), ("--json", as_json), ("--csv", as_csv)) if on]
+             import_file), ("--json", as_json), ("--csv", as_csv), ("--serve", serve)) if on]
     if len(modes) > 1:
         raise ResolverError(f"give one of {', '.join(modes)}, not several")
     if limit is not None and limit < 1:
         raise ResolverError("--limit must be at least 1")
+    if serve:
+        return _serve(out_dir, port, reviewer)
     if accept or reject:
         a, b = accept or reject
         path = rv.record_decision(out_dir, a, b, "match" if accept else "no_match", reviewer,
@@ -306,6 +314,17 @@ def review(out_dir: OutArg,
         out.print(queue_table(queue.pairs))
         return
     _review_interactively(out_dir, queue.pairs, reviewer)
+
+
+def _serve(out_dir: Path, port: int, reviewer: str) -> None:
+    from resolver.workbench.server import make_server, serve
+
+    server = make_server(out_dir, port, reviewer)
+    out.print(f"resolver workbench for {out_dir} (Ctrl-C to stop):\n    {server.url}",
+              markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    serve(server)
+    out.print("workbench stopped", markup=False, highlight=False)
 
 
 def _export_queue(pairs: pl.DataFrame, as_json: bool) -> None:
@@ -360,15 +379,22 @@ def _review_interactively(out_dir: Path, pairs: pl.DataFrame, reviewer: str) -> 
 
 @app.command()
 def evaluate(out_dir: OutArg,
-             truth: Annotated[Path, typer.Option("--truth", help="Truth file (parquet or csv) "
-                                                 "with source, record_id, person_id "
-                                                 "[, household_id].")],
+             truth: Annotated[Path | None, typer.Option(
+                 "--truth", help="Truth file (parquet or csv) with source, record_id, "
+                 "person_id [, household_id]. Without it: the steward decisions file, "
+                 "pairwise on decided pairs only.")] = None,
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
              errors: Annotated[int, typer.Option(
                  "--errors", min=0, help="Also list up to N false merges and N missed "
-                 "matches, each with a pair of record keys to `explain`.")] = 0):
+                 "matches, each with a pair of record keys to `explain`.")] = 0,
+             sweep: Annotated[bool, typer.Option(
+                 "--sweep", help="Pairwise precision, recall and F1 of the scored pairs "
+                 "across match thresholds.")] = False):
     """Pairwise and B-cubed precision, recall and F1 for individuals and households, and
-    a reliability table: predicted match probability against the observed match rate."""
+    a reliability table: predicted match probability against the observed match rate.
+    Without --truth, steward decisions serve as labels (an estimate on decided pairs)."""
+    if truth is None:
+        return _evaluate_on_decisions(out_dir, as_json, errors, sweep)
     from dataclasses import asdict
 
     from resolver.evaluate import calibration, evaluate as score
@@ -381,17 +407,58 @@ def evaluate(out_dir: OutArg,
         from resolver.evaluate_errors import error_lists
 
         wrong = error_lists(out_dir, truth, errors)
+    swept = _sweep(out_dir, truth) if sweep else None
     if as_json:
         print(json.dumps({"scores": [asdict(s) for s in scores], "uncovered": uncovered,
                           "calibration": reliability.to_json(),
+                          **({"sweep": _sweep_json(*swept)} if swept else {}),
                           **{k: v.to_dicts() for k, v in wrong.items()}}, indent=2))
-    else:
-        scores_table(out, scores, uncovered)
-        calibration_table(out, reliability)
-        for name, frame in wrong.items():
-            out.print(_table(frame, name.replace("_", " ")))
-        if wrong:
-            out.print(f"why: resolver explain {out_dir} RECORD_A RECORD_B", highlight=False)
+        return
+    scores_table(out, scores, uncovered)
+    calibration_table(out, reliability)
+    if swept:
+        from resolver.report.terminal import sweep_table
+
+        sweep_table(out, *swept)
+    for name, frame in wrong.items():
+        out.print(_table(frame, name.replace("_", " ")))
+    if wrong:
+        out.print(f"why: resolver explain {out_dir} RECORD_A RECORD_B", highlight=False)
+
+
+def _sweep(out_dir: Path, truth: Path | None):
+    from resolver import evaluate_sweep as es
+    from resolver.explain import run_document
+
+    labelled = es.from_truth(out_dir, truth) if truth else es.from_decisions(out_dir)
+    review = run_document(out_dir).get("thresholds", {}).get("review", 0.0)
+    return es.sweep(labelled, review), labelled
+
+
+def _sweep_json(frame: pl.DataFrame, labelled) -> dict:
+    return {"labels": labelled.source, "note": labelled.note,
+            "labelled_pairs": labelled.pairs.height, "true_pairs": labelled.true_pairs,
+            "rows": frame.to_dicts()}
+
+
+def _evaluate_on_decisions(out_dir: Path, as_json: bool, errors: int, sweep: bool) -> None:
+    from resolver.evaluate_sweep import DECISIONS_NOTE, decided_clusters, from_decisions
+    from resolver.report.terminal import decided_table, sweep_table
+
+    if errors:
+        raise ResolverError("--errors needs --truth FILE (decisions say nothing of the "
+                            "pairs nobody decided)")
+    labelled = from_decisions(out_dir)
+    scores = decided_clusters(out_dir, labelled)
+    swept = _sweep(out_dir, None) if sweep else None
+    if as_json:
+        print(json.dumps({"labels": "decisions", "note": DECISIONS_NOTE,
+                          "individuals_on_decided_pairs": scores,
+                          **({"sweep": _sweep_json(*swept)} if swept else {})}, indent=2))
+        return
+    decided_table(out, scores, DECISIONS_NOTE)
+    if swept:
+        sweep_table(out, *swept)
 
 
 @app.command()

@@ -23,6 +23,7 @@ from resolver.errors import InputError, OutputError
 from resolver.explain_records import (blocking_rule_of, compared_values, rescore_pair,
                                       steward_no_matches, two_records)
 from resolver.output import read_output
+from resolver.report.waterfall import comparison_terms
 from resolver.score.model import load_model
 
 
@@ -88,15 +89,9 @@ def pair_row(out_dir: Path, a: str, b: str) -> dict | None:
 
 
 def _steps_from_row(row: dict, config: Config, model, values: dict) -> list[dict]:
-    steps = []
-    for comparison, params in zip(config.comparisons, model.comparisons):
-        label = row[f"{comparison.name}_level"]
-        weight = float(row[F.partial_weight(comparison.name)])
-        labels = ["null", *params.labels]
-        base = params.weights()[labels.index(label)] if label in labels else weight
-        steps.append({"comparison": comparison.name, **values[comparison.name],
-                      "level": label, "weight": weight, "tf_adjustment": weight - base})
-    return steps
+    return [{"comparison": name, **values[name], "level": label, "weight": weight,
+             "tf_adjustment": tf}
+            for name, label, _, weight, tf in comparison_terms(row, config.comparisons, model)]
 
 
 def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:

@@ -95,7 +95,7 @@ def check_decision_text(a: str, b: str, reviewer: str, note: str | None) -> None
         raise InputError("--reviewer is empty. Say who decided")
 
 
-def _decisions_path(config: Config) -> Path:
+def decisions_path(config: Config) -> Path:
     if config.decisions_path is None:
         raise InputError(f"config {config.path} names no decisions file. Add\n  [decisions]\n"
                          '  path = "decisions.csv"\nto it, then review again')
@@ -115,7 +115,7 @@ def _now() -> str:
 def record_decision(out_dir: Path, a: str, b: str, decision: str, reviewer: str,
                     note: str | None) -> Path:
     check_decision_text(a, b, reviewer, note)
-    path = _decisions_path(load_config(run_config_path(out_dir)))
+    path = decisions_path(load_config(run_config_path(out_dir)))
     keys = _known_keys(out_dir)
     for key in (a, b):
         if key not in keys:
@@ -139,7 +139,7 @@ def import_decisions(out_dir: Path, source: Path, reviewer: str) -> tuple[Path, 
         raise InputError(f"--import {source}: not UTF-8 text. Save it as UTF-8 CSV") from None
     lines: list[int] = []
     _, rows = parse_decisions(source, text, lines)
-    path = _decisions_path(load_config(run_config_path(out_dir)))
+    path = decisions_path(load_config(run_config_path(out_dir)))
     keys = _known_keys(out_dir)
     for line, row in zip(lines, rows):
         where = f"--import {source}: line {line}"
@@ -169,7 +169,7 @@ def decide_pair(out_dir: Path, a: str, b: str, decision: str, reviewer: str,
                 note: str | None) -> Path:
     """A decision on a pair of the run's own queue (its records are known to be there)."""
     check_decision_text(a, b, reviewer, note)
-    path = _decisions_path(load_config(run_config_path(out_dir)))
+    path = decisions_path(load_config(run_config_path(out_dir)))
     append_decisions(path, [{"record_a": a, "record_b": b, "decision": decision,
                              "reviewer": reviewer, "timestamp": _now(), "note": note}])
     return path

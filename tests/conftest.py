@@ -1,6 +1,7 @@
 """Shared fixtures: the bundled sample data run once per test session."""
 
 import os
+from contextlib import contextmanager
 import shutil
 from pathlib import Path
 
@@ -62,3 +63,33 @@ def sample_copy(tmp_path):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / "sample_data" / "decisions.csv").unlink(missing_ok=True)
     return tmp_path
+
+
+def run_sample_copy(root: Path) -> Path:
+    """A private copy of configs/ and sample_data/ in `root` (no decisions yet), run once
+    into root/out; -> root/out."""
+    from resolver.config import load_config
+    from resolver.job import execute
+
+    for folder in ("configs", "sample_data"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "sample_data" / "decisions.csv").unlink(missing_ok=True)
+    execute(load_config(root / "configs" / "sample.toml"), root / "out", "parquet")
+    return root / "out"
+
+
+@contextmanager
+def serving(out: Path, port: int = 0):
+    """The workbench of a run, served from a thread on 127.0.0.1 for the test's time."""
+    import threading
+
+    from resolver.workbench.server import make_server
+
+    server = make_server(out, port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

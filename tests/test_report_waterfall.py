@@ -13,7 +13,7 @@ def test_each_waterfall_adds_up_to_the_pair_s_weight(sample_run):
     assert cards, "the report shows no pair"
     for card in cards:
         terms = [float(w) for w in re.findall(r'<td class="n">([+-][0-9.]+)</td>', card)]
-        total = float(re.search(r'<th>total</th><th></th><th class="n">([+-][0-9.]+)</th>',
+        total = float(re.search(r'<th>total</th><th></th><th class="n total">([+-][0-9.]+)</th>',
                                 card).group(1))
         assert terms[0] != 0  # the prior is a term of its own
         assert abs(sum(terms) - total) <= 0.005 * (len(terms) + 1)
