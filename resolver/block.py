@@ -24,6 +24,8 @@ more than `blocking.max_pairs` is an error naming the rules, not a machine out o
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 import polars as pl
 
 from resolver import frames as F
@@ -227,19 +229,23 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     members = [keyed.join(keep, on=keys).select(F.UID, F.SOURCE, "block")]
     big = keyed.join(too_big.select(*keys, "block"), on=keys).select(F.UID, F.SOURCE, "block")
     refine_keys = _refine_keys(rule, cap)
-    still_big = too_big.select("block", "n") if not refine_keys else None
-    next_block = sizes.height
+    still_big = too_big.select("n") if not refine_keys else None
+    next_block, reached = sizes.height, []
     for refine in refine_keys:
         sub = (big.join(keys_frame.select(F.UID, refine), on=F.UID).drop_nulls(refine)
                .with_columns(pl.struct("block", refine).rank("dense").cast(pl.UInt32)
                              .add(next_block).alias("sub")))
-        sub_sizes = sub.group_by("sub").agg(pl.len().alias("n"))
+        sub_sizes = sub.group_by("sub").agg(pl.len().alias("n"), pl.first("block"))
         next_block += sub_sizes.height
-        members.append(sub.join(sub_sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)),
-                                on="sub").select(F.UID, F.SOURCE, pl.col("sub").alias("block")))
-        over = sub_sizes.filter(pl.col("n") > cap.size)
-        still_big = over if still_big is None else pl.concat([still_big.select("n"),
-                                                              over.select("n")])
+        members.append(sub.join(sub_sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size))
+                                .select("sub"), on="sub")
+                       .select(F.UID, F.SOURCE, pl.col("sub").alias("block")))
+        over = sub_sizes.filter(pl.col("n") > cap.size).select("n")
+        still_big = over if still_big is None else pl.concat([still_big, over])
+        reached.append(sub_sizes.filter(pl.col("n") > 1).get_column("block"))
+    if refine_keys:  # a block no refine key splits (all null there) is skipped as well
+        unsplit = too_big.filter(~pl.col("block").is_in(pl.concat(reached).implode()))
+        still_big = pl.concat([still_big, unsplit.select("n")])
     member = pl.concat(members).select(
         F.UID, "block", pl.col(F.SOURCE).rank("dense").cast(pl.UInt32).alias("src"))
     pairs = member.join(member, on="block", suffix="_r").filter(
@@ -283,3 +289,77 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
             pl.col("rep").alias(F.UID_L), pl.col(F.UID).alias(F.UID_R),
             pl.lit(DUPLICATE_RULE).alias(F.BLOCKING_RULE)).cast(F.PAIR_SCHEMA)])
     return pairs.cast(F.PAIR_SCHEMA).sort(F.UID_L, F.UID_R), stats
+
+
+def _codes(column: pl.Series) -> np.ndarray:
+    """Small integers standing for a key's values; 0 for null."""
+    return column.rank("dense").fill_null(0).cast(pl.UInt32).to_numpy()
+
+
+def rule_membership(pairs: pl.DataFrame, normalized: pl.DataFrame,
+                    rules: tuple[BlockingRule, ...], cap: BlockCap,
+                    link_only: bool = False) -> np.ndarray:
+    """For each pair, a bit mask of the rules that produce it (bit k: rules[k]), computed
+    from the two records' keys and block sizes instead of blocking again: a pair is a
+    rule's when the two agree on every key and their block is within the cap, or it was
+    over the cap and they also share a refine key whose sub-block is within it.
+    Identical copies are no rule's (blocking pairs them with their first copy itself).
+    A rule with a list key (name_tokens) is found by blocking again."""
+    if len(rules) > 64:
+        raise ValueError("at most 64 rules fit a bit mask")
+    n = normalized.height
+    reps = duplicate_representatives(normalized, link_only)
+    scalar = [r for r in rules if not any(k in LIST_KEYS for k in r.keys)]
+    wanted = {k for r in scalar for k in r.keys} | set(cap.refine_with)
+    keys_frame = _keys_frame(normalized, wanted, reps)
+    uid = keys_frame.get_column(F.UID).to_numpy()
+    codes = {}
+    for key in sorted(wanted):
+        full = np.zeros(n, dtype=np.uint32)
+        full[uid] = _codes(keys_frame.get_column(key))
+        codes[key] = full
+    left = pairs.get_column(F.UID_L).to_numpy()
+    right = pairs.get_column(F.UID_R).to_numpy()
+    mask = np.zeros(pairs.height, dtype=np.uint64)
+    for bit, rule in enumerate(rules):
+        if rule in scalar:
+            found = _within_rule(keys_frame, codes, rule, cap, left, right, n)
+        else:
+            found = _found_by_blocking(pairs, normalized, rule, cap, link_only)
+        mask |= found.astype(np.uint64) << np.uint64(bit)
+    return mask
+
+
+def _agree(codes: dict, keys, left, right) -> np.ndarray:
+    agree = np.ones(len(left), dtype=bool)
+    for key in keys:
+        values = codes[key]
+        agree &= (values[left] == values[right]) & (values[left] > 0)
+    return agree
+
+
+def _block_within_cap(keys_frame: pl.DataFrame, keys: list[str], size: int, n: int):
+    """uid-indexed: whether the record's block on these keys holds at most `size`."""
+    held = keys_frame.drop_nulls(keys).select(
+        F.UID, (pl.len().over(keys) <= size).alias("ok"))
+    within = np.zeros(n, dtype=bool)
+    within[held.get_column(F.UID).to_numpy()] = held.get_column("ok").to_numpy()
+    return within
+
+
+def _within_rule(keys_frame, codes, rule, cap, left, right, n) -> np.ndarray:
+    keys = list(rule.keys)
+    agree = _agree(codes, keys, left, right)
+    found = agree & _block_within_cap(keys_frame, keys, cap.size, n)[left]
+    for refine in _refine_keys(rule, cap):
+        sub_ok = _block_within_cap(keys_frame, [*keys, refine], cap.size, n)
+        found |= agree & _agree(codes, [refine], left, right) & sub_ok[left]
+    return found
+
+
+def _found_by_blocking(pairs, normalized, rule, cap, link_only) -> np.ndarray:
+    produced = rule_pairs(normalized, rule, cap, link_only).select(
+        F.UID_L, F.UID_R, pl.lit(True).alias("found"))
+    return (pairs.select(F.UID_L, F.UID_R)
+            .join(produced, on=[F.UID_L, F.UID_R], how="left", maintain_order="left")
+            .get_column("found").fill_null(False).to_numpy())

@@ -109,3 +109,21 @@ def test_oversized_blocks_are_refined_by_the_refine_keys():
         assert got == _refine_oracle(distinct, 8, cap.refine_with)
         assert stats[0].refined_blocks == 3  # three dob values, each in ~25 records
         assert pairs.height < len(list(itertools.combinations(range(80), 2))) / 3
+
+
+def test_rule_membership_equals_what_each_rule_produces():
+    """The bit mask computed from keys and block sizes equals blocking each rule again,
+    capped and refined blocks included."""
+    from resolver.block import rule_membership, rule_pairs
+
+    for seed in range(4):
+        records = _records(90, seed)
+        cap = BlockCap(8, (F.ZIP5, F.LAST_NAME))
+        pairs, _ = candidate_pairs(records, RULES, cap)
+        mask = rule_membership(pairs, records, RULES, cap)
+        for bit, rule in enumerate(RULES):
+            produced = {(a, b) for a, b, _ in rule_pairs(records, rule, cap).iter_rows()}
+            got = {(a, b) for (a, b, _), m in zip(pairs.iter_rows(), mask)
+                   if m >> bit & 1}
+            assert got == produced, rule.name
+        assert mask.any()

@@ -9,6 +9,7 @@ import pytest
 from resolver import frames as F
 from resolver.block import duplicate_representatives
 from resolver.pipeline import candidates
+from resolver.block import rule_membership
 from resolver.report.blocking_recall import blocking_recall, estimate_recall, rule_captures
 from resolver.score.train import labels_from_truth
 
@@ -54,8 +55,9 @@ def test_estimate_is_close_to_the_labelled_recall(unseen_sample):
     sizes = people.group_by("person_id").len().get_column("len")
     true_pairs = int((sizes * (sizes - 1) // 2).sum())
     found = labels_from_truth(normalized, pairs, truth).filter("is_match")
-    captures = rule_captures(normalized, config).join(found, on=[F.UID_L, F.UID_R],
-                                                      how="semi")
+    membership = rule_membership(pairs, normalized, config.blocking_rules, config.block_cap)
+    captures = rule_captures(pairs, membership, len(config.blocking_rules)).join(
+        found, on=[F.UID_L, F.UID_R], how="semi")
     estimate = blocking_recall(normalized, pairs, config)
     # stated tolerance: 0.02 for the union of the rules, 0.04 for each rule
     assert abs(estimate.estimated_recall - captures.height / true_pairs) < 0.02

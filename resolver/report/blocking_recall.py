@@ -16,10 +16,11 @@ optimistic; they are estimates, not measurements.
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import rule_pairs
+from resolver.block import rule_membership
 from resolver.compare.compute import compare_pairs
 from resolver.config import Config
 from resolver.decisions import decision_pairs, read_decisions
@@ -38,14 +39,16 @@ class RecallEstimate:
     estimated_recall: float  # of the union of the rules
 
 
-def rule_captures(normalized: pl.DataFrame, config: Config) -> pl.DataFrame:
-    """(uid_l, uid_r, rules): every candidate pair with the indices of all the rules that
-    produce it, not only the first."""
-    link_only = config.link_type == "link_only"
-    found = [rule_pairs(normalized, rule, config.block_cap, link_only)
-             .select(F.UID_L, F.UID_R, pl.lit(k, pl.UInt16).alias("rule"))
-             for k, rule in enumerate(config.blocking_rules)]
-    return pl.concat(found).group_by(F.UID_L, F.UID_R).agg(pl.col("rule").alias("rules"))
+def rule_captures(pairs: pl.DataFrame, membership: np.ndarray, n_rules: int) -> pl.DataFrame:
+    """(uid_l, uid_r, rules): the pairs some rule produces, each with the indices of all
+    the rules that produce it, not only the first (membership: block.rule_membership)."""
+    found = [pl.Series("found", (membership >> np.uint64(k)) & np.uint64(1) == 1)
+             for k in range(n_rules)]
+    rules = pl.DataFrame({f"r{k}": f for k, f in enumerate(found)}).select(
+        pl.concat_list(pl.when(pl.col(f"r{k}")).then(pl.lit(k, pl.UInt16))
+                       for k in range(n_rules)).list.drop_nulls().alias("rules"))
+    return pl.concat([pairs.select(F.UID_L, F.UID_R), rules], how="horizontal").filter(
+        pl.col("rules").list.len() > 0)
 
 
 def estimate_recall(captures: pl.DataFrame, rule_names: list[str]) -> RecallEstimate:
@@ -83,9 +86,11 @@ def _scored(normalized: pl.DataFrame, pairs: pl.DataFrame, config: Config) -> pl
 
 def blocking_recall(normalized: pl.DataFrame, pairs: pl.DataFrame,
                     config: Config) -> RecallEstimate:
-    likely = (_scored(normalized, pairs, config)
-              .filter(pl.col(F.MATCH_PROBABILITY) >= config.match_threshold)
-              .select(F.UID_L, F.UID_R))
-    captures = rule_captures(normalized, config).join(likely, on=[F.UID_L, F.UID_R],
-                                                       how="semi")
+    likely = (_scored(normalized, pairs, config).get_column(F.MATCH_PROBABILITY)
+              >= config.match_threshold).to_numpy()
+    membership = rule_membership(pairs.filter(pl.Series(likely)), normalized,
+                                 config.blocking_rules, config.block_cap,
+                                 config.link_type == "link_only")
+    captures = rule_captures(pairs.filter(pl.Series(likely)), membership,
+                             len(config.blocking_rules))
     return estimate_recall(captures, [rule.name for rule in config.blocking_rules])

@@ -6,7 +6,9 @@ from dataclasses import replace
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import base_column, rule_pairs
+import numpy as np
+
+from resolver.block import base_column, rule_membership, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
 from resolver.score.estimate import (random_level_counts, train_supervised, train_unsupervised,
@@ -73,14 +75,12 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
         if labelled.get_column("is_match").sum() > 0:
             return train_supervised(labelled, labelled.get_column("is_match").to_numpy()
                                     .astype(bool), u_random, config.comparisons, all_pairs)
-    rule_gammas = {}
-    for rule in config.training_rules:
-        pairs = rule_pairs(normalized, rule, config.block_cap, link_only)
-        if pairs.height > config.max_training_pairs:  # EM needs a sample, not every pair
-            pairs = pairs.sample(config.max_training_pairs, seed=config.seed).sort(
-                F.UID_L, F.UID_R)
-        rule_gammas[rule.name] = (compare_pairs(pairs, normalized, config.comparisons),
-                                  comparisons_free_of(rule.keys, config.comparisons))
+    membership = rule_membership(candidate_gammas, normalized, config.blocking_rules,
+                                 config.block_cap, link_only)
+    rule_gammas = {rule.name: (_training_sample(config, normalized, candidate_gammas,
+                                                membership, rule),
+                               comparisons_free_of(rule.keys, config.comparisons))
+                   for rule in config.training_rules}
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
     model = train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
@@ -89,14 +89,33 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                for c, params in zip(config.comparisons, model.comparisons)}
     model = train_unsupervised(rule_gammas, candidate_gammas, u_clean, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
-    return with_blocking_recall(model, config, normalized, candidate_gammas)
+    return with_blocking_recall(model, config, normalized, candidate_gammas, membership)
+
+
+def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
+                     membership: np.ndarray, rule) -> pl.DataFrame:
+    """The comparison vectors of the pairs one rule produces, sampled: EM needs a sample,
+    not every pair. A blocking rule's are read off the candidates (already compared); a
+    training rule that blocks differently is blocked and compared here."""
+    if rule in config.blocking_rules:
+        bit = np.uint64(1) << np.uint64(config.blocking_rules.index(rule))
+        gammas = candidate_gammas.filter(pl.Series((membership & bit) != 0))
+        if gammas.height > config.max_training_pairs:
+            gammas = gammas.sample(config.max_training_pairs, seed=config.seed).sort(
+                F.UID_L, F.UID_R)
+        return gammas
+    pairs = rule_pairs(normalized, rule, config.block_cap, config.link_type == "link_only")
+    if pairs.height > config.max_training_pairs:
+        pairs = pairs.sample(config.max_training_pairs, seed=config.seed).sort(
+            F.UID_L, F.UID_R)
+    return compare_pairs(pairs, normalized, config.comparisons)
 
 
 MIN_RECALL_FOR_PRIOR = 0.5  # the correction is at most one bit
 
 
 def with_blocking_recall(model: Model, config: Config, normalized: pl.DataFrame,
-                         candidate_gammas: pl.DataFrame) -> Model:
+                         candidate_gammas: pl.DataFrame, membership: np.ndarray) -> Model:
     """λ over all pairs, not only over those the blocking rules find.
 
     EM counts the expected matches among the candidate pairs; the matches no rule finds
@@ -109,12 +128,11 @@ def with_blocking_recall(model: Model, config: Config, normalized: pl.DataFrame,
     from resolver.score.predict import predict
 
     likely = (predict(candidate_gammas, model, config.comparisons, normalized)
-              .filter(pl.col(F.MATCH_PROBABILITY) >= config.match_threshold)
-              .select(F.UID_L, F.UID_R))
-    if likely.height == 0:
+              .get_column(F.MATCH_PROBABILITY) >= config.match_threshold).to_numpy()
+    if not likely.any():
         return model
-    captures = rule_captures(normalized, config).join(likely, on=[F.UID_L, F.UID_R],
-                                                       how="semi")
+    captures = rule_captures(candidate_gammas.filter(pl.Series(likely)), membership[likely],
+                             len(config.blocking_rules))
     recall = estimate_recall(captures, [rule.name for rule in config.blocking_rules])
     factor = max(recall.estimated_recall, MIN_RECALL_FOR_PRIOR)
     trained = model.trained | {"blocking_recall_estimate": round(recall.estimated_recall, 4),
