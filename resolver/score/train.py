@@ -60,6 +60,13 @@ def total_pairs(normalized: pl.DataFrame, link_only: bool) -> int:
     return int((sizes.sum() ** 2 - (sizes ** 2).sum()) // 2)
 
 
+# Each rule's training pairs and the blocking-recall estimate are taken from a uniform
+# sample of the candidates this large: a rule's share of it is a uniform sample of the
+# rule's pairs, and the capture-recapture counts (f1, f2, n) all scale by the sampling
+# fraction, which cancels in the recall estimate.
+RULE_SAMPLE_PAIRS = 3_000_000
+
+
 def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
                 labels: pl.DataFrame | None = None) -> Model:
     """labels: optional (uid_l, uid_r, is_match) for candidate pairs."""
@@ -75,10 +82,12 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
         if labelled.get_column("is_match").sum() > 0:
             return train_supervised(labelled, labelled.get_column("is_match").to_numpy()
                                     .astype(bool), u_random, config.comparisons, all_pairs)
-    membership = rule_membership(candidate_gammas, normalized, config.blocking_rules,
+    sample = (candidate_gammas if candidate_gammas.height <= RULE_SAMPLE_PAIRS
+              else candidate_gammas.sample(RULE_SAMPLE_PAIRS, seed=config.seed)
+              .sort(F.UID_L, F.UID_R))
+    membership = rule_membership(sample, normalized, config.blocking_rules,
                                  config.block_cap, link_only)
-    rule_gammas = {rule.name: (_training_sample(config, normalized, candidate_gammas,
-                                                membership, rule),
+    rule_gammas = {rule.name: (_training_sample(config, normalized, sample, membership, rule),
                                comparisons_free_of(rule.keys, config.comparisons))
                    for rule in config.training_rules}
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
@@ -89,7 +98,7 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                for c, params in zip(config.comparisons, model.comparisons)}
     model = train_unsupervised(rule_gammas, candidate_gammas, u_clean, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
-    return with_blocking_recall(model, config, normalized, candidate_gammas, membership)
+    return with_blocking_recall(model, config, normalized, sample, membership)
 
 
 def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
@@ -123,7 +132,10 @@ def with_blocking_recall(model: Model, config: Config, normalized: pl.DataFrame,
     estimated without labels by capture-recapture over the rules (report/
     blocking_recall.py), from the pairs this model scores as matches, and λ divided by
     it (R held at 0.5 or more). A pair's posterior is then what it would be for a random
-    pair with the same comparison vector, as the model assumes."""
+    pair with the same comparison vector, as the model assumes.
+
+    candidate_gammas: the candidates or a uniform sample of them; membership: the rules
+    producing each (block.rule_membership)."""
     from resolver.report.blocking_recall import estimate_recall, rule_captures
     from resolver.score.predict import predict
 
