@@ -152,23 +152,45 @@ def _block_sizes(keyed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def _pair_count(sizes: pl.Series) -> int:
-    sizes = sizes.cast(pl.Int64)
-    return int((sizes * (sizes - 1) // 2).sum())
+    sizes = sizes.cast(pl.Float64)
+    return round((sizes * (sizes - 1) / 2).sum())
 
 
-def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap) -> int:
+def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
+                    scale: float = 1.0) -> int:
     """Pairs a rule's blocks hold after refining (within-source pairs included, and a pair
-    two refine keys both find counted twice: an upper bound)."""
+    two refine keys both find counted twice: an upper bound). scale: every block and
+    sub-block `scale` times as large, as when the data grows `scale`-fold and the key's
+    values come from a fixed population (names, dates, postcodes)."""
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
-    sizes = _block_sizes(keyed, keys)
+    sizes = _block_sizes(keyed, keys).with_columns(pl.col("n") * scale)
     total = _pair_count(sizes.filter(pl.col("n") <= cap.size).get_column("n"))
     big = keyed.join(sizes.filter(pl.col("n") > cap.size).select(keys), on=keys)
     for refine in _refine_keys(rule, cap):
         sub = _block_sizes(big.join(keys_frame.select(F.UID, refine), on=F.UID)
-                           .drop_nulls(refine), [*keys, refine])
+                           .drop_nulls(refine), [*keys, refine]).with_columns(
+            pl.col("n") * scale)
         total += _pair_count(sub.filter(pl.col("n") <= cap.size).get_column("n"))
     return total
+
+
+def pairs_at_size(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...], cap: BlockCap,
+                  records: int, link_only: bool = False) -> dict[str, tuple[int, int]]:
+    """rule -> (if blocks multiply, if blocks grow): the pairs a rule would make on
+    `records` records of data like these. If its blocks multiply (each value belongs to
+    a few people, as an email does), pairs grow in proportion to the records. If its
+    blocks grow (values from a fixed population, as first names are), every block grows
+    in proportion, pairs with its square, and the cap and refine keys apply to the grown
+    blocks (a block that outgrows them is skipped). Real keys fall between the two; a
+    rule whose second figure is far above its first is one whose cost grows faster than
+    the data."""
+    reps = duplicate_representatives(normalized, link_only)
+    keys_frame = _keys_frame(normalized, {k for r in rules for k in r.keys}
+                             | set(cap.refine_with), reps)
+    scale = records / max(keys_frame.height, 1)
+    return {rule.name: (round(predicted_pairs(keys_frame, rule, cap) * scale),
+                        predicted_pairs(keys_frame, rule, cap, scale)) for rule in rules}
 
 
 def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...],

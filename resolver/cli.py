@@ -164,14 +164,17 @@ def blocking(config: ConfigArg,
                  "--truth", help="Truth file: adds blocking recall per rule.")] = None,
              estimate: Annotated[bool, typer.Option(
                  "--estimate/--no-estimate", help="Estimate without labels the share of "
-                 "true matches the rules find (scores the candidate pairs; slower).")] = True):
+                 "true matches the rules find (scores the candidate pairs; slower).")] = True,
+             at: Annotated[int | None, typer.Option(
+                 "--at", min=1, help="Predict each rule's pairs on this many records, "
+                 "if its blocks multiply and if they grow.")] = None):
     """Per blocking rule: candidate pairs, largest blocks, cumulative pairs, and an
     estimate of the true matches the rules miss (and, with --truth, the measured recall)."""
     from resolver.config import load_config
     from resolver.report.blocking import blocking_report
 
     cfg = load_config(config)
-    table, totals = blocking_report(cfg, truth, estimate)
+    table, totals = blocking_report(cfg, truth, estimate, at)
     out.print(_table(table, "blocking"))
     out.print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v:,}"
                         for k, v in totals.items()))

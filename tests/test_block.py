@@ -127,3 +127,35 @@ def test_rule_membership_equals_what_each_rule_produces():
                    if m >> bit & 1}
             assert got == produced, rule.name
         assert mask.any()
+
+
+def test_pairs_predicted_at_a_larger_size_bound_what_grown_data_makes():
+    """Low: every block stays as it is and blocks multiply (the data again with new
+    values); high: every block grows (each record again with the same keys). Both are
+    checked against the grown data, blocked for real."""
+    from resolver.block import pairs_at_size
+
+    records = _records(40, 3)
+    distinct, _ = _first_copies(records)
+    # a value of its own in every record, so that no record of the grown data is a copy
+    distinct = distinct.with_columns(pl.col(F.UID).cast(pl.String).alias(F.CITY))
+    cap = BlockCap(12, (F.ZIP5,))
+    doubled_same = pl.concat([distinct, distinct.with_columns(
+        pl.col(F.UID) + 1000, pl.col(F.CITY) + "b")])
+    doubled_new = pl.concat([distinct, distinct.with_columns(
+        pl.col(F.UID) + 1000,
+        *(pl.col(c) + "2" for c in (F.LAST_NAME, F.ZIP5, F.DOB_TEXT, F.EMAIL)))])
+    predicted = pairs_at_size(distinct, RULES, cap, 2 * distinct.height)
+    for rule in RULES[:2]:  # email is not shared by the first doubling
+        _, grown = candidate_pairs(doubled_same.with_columns(pl.col(F.UID).cast(pl.UInt32)),
+                                   (rule,), cap)
+        _, multiplied = candidate_pairs(doubled_new.with_columns(
+            pl.col(F.UID).cast(pl.UInt32)), (rule,), cap)
+        assert predicted[rule.name][0] == multiplied[0].pairs, rule.name
+        assert predicted[rule.name][1] >= grown[0].pairs, rule.name
+    # no cap reached: every block doubles and its pairs about quadruple, exactly as blocked
+    wide = BlockCap(1000)
+    uncapped = pairs_at_size(distinct, RULES[:1], wide, 2 * distinct.height)
+    _, grown = candidate_pairs(doubled_same.with_columns(pl.col(F.UID).cast(pl.UInt32)),
+                               RULES[:1], wide)
+    assert uncapped[RULES[0].name][1] == grown[0].pairs > 3 * uncapped[RULES[0].name][0] / 2

@@ -143,3 +143,23 @@ def test_blocking_states_its_recall_estimate_as_an_estimate():
         shown.stdout.replace("\n", " "))
     quick = resolver("blocking", SAMPLE_CONFIG, "--no-estimate")
     assert quick.returncode == 0 and "estimated_recall" not in quick.stdout
+
+
+def test_blocking_predicts_pairs_at_a_target_size():
+    from resolver.block import pairs_at_size
+    from resolver.config import load_config
+    from resolver.pipeline import candidates
+
+    shown = resolver("blocking", SAMPLE_CONFIG, "--no-estimate", "--at", "1000000")
+    assert shown.returncode == 0, shown.stderr
+    assert "if_blocks_multiply" in shown.stdout and "if_blocks_grow" in shown.stdout
+    config = load_config(SAMPLE_CONFIG)
+    normalized, _, stats = candidates(config)
+    target = 3 * normalized.height  # small enough that no sample block outgrows the cap
+    predicted = pairs_at_size(normalized, config.blocking_rules, config.block_cap, target)
+    for s in stats:
+        multiply, grow = predicted[s.rule]
+        # pairs in proportion to the records (within-source pairs make it an upper bound)
+        assert multiply >= s.pairs * target / normalized.height * 0.999
+        assert grow > 2 * multiply  # every block three times as large: about 9x the pairs
+    assert resolver("blocking", SAMPLE_CONFIG, "--at", "0").returncode == 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import duplicate_representatives
+from resolver.block import duplicate_representatives, pairs_at_size
 from resolver.config import Config
 from resolver.evaluate import read_truth
 from resolver.pipeline import candidates
@@ -16,8 +16,9 @@ from resolver.report.blocking_recall import blocking_recall
 from resolver.score.train import labels_from_truth
 
 
-def blocking_report(config: Config, truth_path: Path | None,
-                    estimate: bool = True) -> tuple[pl.DataFrame, dict]:
+def blocking_report(config: Config, truth_path: Path | None, estimate: bool = True,
+                    at_records: int | None = None) -> tuple[pl.DataFrame, dict]:
+    """at_records: also predict each rule's pairs on that many records (block.pairs_at_size)."""
     normalized, pairs, stats = candidates(config)
     table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
                            "cumulative_pairs": s.cumulative_pairs,
@@ -25,6 +26,14 @@ def blocking_report(config: Config, truth_path: Path | None,
                            "refined_blocks": s.refined_blocks,
                            "skipped_blocks": s.skipped_blocks} for s in stats])
     totals = {"records": normalized.height, "candidate_pairs": pairs.height}
+    if at_records:
+        predicted = pairs_at_size(normalized, config.blocking_rules, config.block_cap,
+                                  at_records, config.link_type == "link_only")
+        table = table.with_columns(
+            pl.Series(f"at_{at_records}_if_blocks_multiply",
+                      [predicted[r][0] for r in table["rule"]]),
+            pl.Series(f"at_{at_records}_if_blocks_grow",
+                      [predicted[r][1] for r in table["rule"]]))
     if estimate and pairs.height:
         found = blocking_recall(normalized, pairs, config)
         table = table.join(found.rules, on="rule", how="left", maintain_order="left")
