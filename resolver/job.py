@@ -49,6 +49,7 @@ def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | No
             "blocking": blocking_table(result.blocking),
             "model": {"prior": result.model.prior, "trained": result.model.trained},
             "timings_seconds": result.timings,
+            "peak_memory_mb": result.peak_memory_mb,
         }
         frames = {"lineage": result.lineage, "entities": result.entities,
                   "households": result.households, "pairs": result.pairs,

@@ -4,6 +4,7 @@ ingest -> normalize -> block -> compare -> (train) -> score -> decide -> cluster
 individuals -> stable IDs -> golden records -> households -> output frames.
 """
 
+import resource
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -48,6 +49,7 @@ class RunResult:
     changes: pl.DataFrame
     unknown_decisions: int
     timings: dict[str, float] = field(default_factory=dict)
+    peak_memory_mb: dict[str, int] = field(default_factory=dict)
 
 
 @contextmanager
@@ -57,6 +59,14 @@ def _stage(timings: dict, name: str, progress: Callable[[str], None] | None):
     start = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - start, 3)
+
+
+def peak_memory_mb() -> dict[str, int]:
+    """The high-water resident memory of this process and of its finished worker
+    processes so far (Linux reports kilobytes)."""
+    return {who: resource.getrusage(which).ru_maxrss // 1024
+            for who, which in (("process", resource.RUSAGE_SELF),
+                               ("workers", resource.RUSAGE_CHILDREN))}
 
 
 def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleStats]]:
@@ -128,4 +138,5 @@ def run_pipeline(config: Config, previous: Path | None = None,
         lineage = lineage_frame(resolved, entities, scored)
         pair_output = pairs_frame(scored, clustering, normalized, config)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
-                     lineage, entities, households, pair_output, changes, unknown, t)
+                     lineage, entities, households, pair_output, changes, unknown, t,
+                     peak_memory_mb())

@@ -99,6 +99,9 @@ def test_tiny_run_writes_every_output_and_csv_on_request(tiny):
             "report.html", "run.json", "model.json"} <= names
     lineage = pl.read_csv(folder / "out" / "lineage.csv", infer_schema=False)
     assert sorted(lineage.get_column("record_id").to_list()) == ["1", "2", "3"]
+    run_doc = json.loads((folder / "out" / "run.json").read_text())
+    assert set(run_doc["timings_seconds"]) >= {"normalize", "block", "cluster", "golden"}
+    assert run_doc["peak_memory_mb"]["process"] > 50  # an interpreter with polars loaded
 
 
 def test_usage_errors_exit_2():
