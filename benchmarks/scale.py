@@ -116,6 +116,7 @@ def run_resolver(folder: Path, timeout: float) -> dict:
         pl.col("entity_id").alias("cluster"))
     return {**result, "f1": score(lineage, truth_of(folder))["f1"],
             "pairs": run_doc["counts"]["candidate_pairs"],
+            "records": run_doc["counts"]["records"],
             "stages": run_doc["timings_seconds"]}
 
 
@@ -144,7 +145,9 @@ def main(argv: list[str] | None = None) -> None:
             "records": f"{pl.read_parquet(folder / 'truth.parquet').height:,}",
             "resolver s": ours["seconds"] if ours["exit"] == 0 else f"failed ({ours['error']})",
             "resolver peak GB": ours["peak_rss_gb"],
-            "pairs": f"{ours.get('pairs', 0):,}", "resolver F1": ours.get("f1", ""),
+            "pairs": f"{ours.get('pairs', 0):,}",
+            "pairs/record": round(ours.get("pairs", 0) / max(ours.get("records", 1), 1), 1),
+            "resolver F1": ours.get("f1", ""),
             "stages s": ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
             "splink s": "" if theirs is None else (theirs["seconds"] if theirs["exit"] == 0
                                                    else "did not complete"),
