@@ -62,14 +62,16 @@ def lineage_frame(resolved: pl.DataFrame, entities: pl.DataFrame,
             .sort(F.SOURCE, F.RECORD_ID).drop(F.UID))
 
 
-def pairs_frame(scored: pl.DataFrame, clustering, normalized: pl.DataFrame,
-                config) -> pl.DataFrame:
+def pairs_frame(scored: pl.DataFrame, weights: pl.DataFrame, clustering,
+                normalized: pl.DataFrame, config) -> pl.DataFrame:
     """Scored pairs at or above the review threshold (and every steward-decided pair),
-    with each comparison's level label and partial weight."""
+    with each comparison's level label and partial weight (weights: those pairs' ids and
+    partial weights, score/batches.py)."""
     refused = clustering.refused.select(F.UID_L, F.UID_R, pl.concat_str(
         pl.lit("guard:"), pl.col("reason")).alias("guard"))
     kept = (scored.filter((pl.col(F.MATCH_PROBABILITY) >= config.review_threshold)
                           | (pl.col(F.DECISION_SOURCE) == "steward"))
+            .join(weights, on=[F.UID_L, F.UID_R], how="left", maintain_order="left")
             .join(refused, on=[F.UID_L, F.UID_R], how="left")
             .with_columns(
                 pl.when(pl.col("guard").is_not_null()).then(pl.lit(REVIEW))

@@ -24,9 +24,9 @@ from resolver.golden.build import golden_records, with_households
 from resolver.golden.ids import assign_entity_ids
 from resolver.ingest import ingest
 from resolver.normalize import normalize_records
-from resolver.output import decide, lineage_frame, pairs_frame, read_previous, strong_values
+from resolver.output import lineage_frame, pairs_frame, read_previous, strong_values
 from resolver.score.model import Model, load_model
-from resolver.score.predict import predict
+from resolver.score.batches import score_pairs
 from resolver.score.train import labels_from_decisions, train_model
 
 
@@ -113,8 +113,10 @@ def run_pipeline(config: Config, previous: Path | None = None,
                  if config.model_path and config.model_path.is_file()
                  else train_model(config, normalized, gammas,
                                   labels_from_decisions(steward, gammas)))
+    del pairs  # the comparison vectors carry the pairs on
     with _stage(t, "score", progress):
-        scored = decide(predict(gammas, model, config.comparisons, normalized), steward, config)
+        scored, weights = score_pairs(gammas, model, config, normalized, steward)
+        del gammas
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")
         checks = model_checkers(model, config.comparisons, config.strong_identifiers,
@@ -136,7 +138,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                                config.households)
         entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
         lineage = lineage_frame(resolved, entities, scored)
-        pair_output = pairs_frame(scored, clustering, normalized, config)
+        pair_output = pairs_frame(scored, weights, clustering, normalized, config)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
                      peak_memory_mb())

@@ -223,3 +223,42 @@ def test_value_levels_of_dates_agree_with_the_pair_comparison():
     frame = pl.DataFrame({"dob_text_l": a, "dob_text_r": b})
     expected = frame.select(comparison_levels(frame, dob)).to_series().to_list()
     assert [value_level(dob, x, y) for x, y in zip(a, b)] == expected
+
+
+def test_clustering_by_component_equals_clustering_every_record_at_once():
+    """The renumbering to linked records and the shortcut for lone pairs change nothing:
+    the same individuals, refused links and flags as the guarded clustering run over
+    every record in one piece (_cluster_linked), on random graphs with clashing suffixes,
+    dates and given names, steward decisions and scored non-links."""
+    from resolver.cluster.conflicts import checker
+    from resolver.cluster.individuals import _cluster_linked
+
+    rng = random.Random(5)
+    for _ in range(60):
+        n = rng.randint(2, 40)
+        edges = {tuple(sorted(rng.sample(range(n), 2))) for _ in range(rng.randint(1, n))}
+        links = _links([(a, b, rng.choice([5.0, 9.0, 12.0, 12.0])) for a, b in sorted(edges)])
+        strong = {"dob": [rng.choice([None, "19800101", "19800101", "19911111"])
+                          for _ in range(n)],
+                  "suffix": [rng.choice([None, None, None, "JR", "SR"]) for _ in range(n)],
+                  "first_name": [rng.choice(["ann|lee", "ann|lee", "bob|lee", None])
+                                 for _ in range(n)]}
+        decided = [(*sorted(rng.sample(range(n), 2)), rng.choice(["match", "no_match"]))
+                   for _ in range(rng.randint(0, 2))]
+        decisions = pl.DataFrame(decided, schema=NO_DECISIONS.schema, orient="row")
+        scored = pl.concat([links.select(F.UID_L, F.UID_R), pl.DataFrame(
+            [sorted(rng.sample(range(n), 2)) for _ in range(n)],
+            schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32}, orient="row")]).unique(
+            ).with_columns(pl.lit(0.2).alias(F.MATCH_PROBABILITY))
+        scored = scored.join(links.select(F.UID_L, F.UID_R, pl.lit(0.99).alias("p")),
+                             on=[F.UID_L, F.UID_R], how="left").select(
+            F.UID_L, F.UID_R, pl.coalesce("p", F.MATCH_PROBABILITY).alias(F.MATCH_PROBABILITY))
+        checks = {name: checker(name) for name in strong}
+        got = cluster_individuals(n, links, strong, decisions, 3, checks, scored, 0.5)
+        want = _cluster_linked(n, links, strong, decisions, 3, checks, scored, 0.5)
+        assert _partition(got.cluster_of.tolist()) == _partition(want.cluster_of.tolist())
+        assert sorted(got.refused.rows()) == sorted(want.refused.rows())
+        members = lambda c, root: frozenset(  # noqa: E731
+            i for i, r in enumerate(c.cluster_of.tolist()) if r == c.cluster_of[root])
+        assert ({members(got, r): f for r, f in got.flags.items()}
+                == {members(want, r): f for r, f in want.flags.items()})

@@ -45,7 +45,7 @@ LENIENT = frozenset({"first_name"})  # identifiers where every pair must conflic
 EVERY_VALUE = frozenset({"suffix"})  # identifiers where any one pair conflicting is enough
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cluster:
     values: dict[str, dict[str, int]]  # strong identifier -> value -> records holding it
     cannot: set[int] = field(default_factory=set)  # uids this cluster must not contain
@@ -137,39 +137,91 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
     support of a join; min_support: the mean probability a join needs."""
     checks = checks if checks is not None else {name: checker(name) for name in strong}
     must = decisions.filter(pl.col("decision") == "match").select(F.UID_L, F.UID_R)
-    touched = np.unique(np.concatenate([
-        frame.get_column(c).to_numpy() for frame in (links, must) for c in (F.UID_L, F.UID_R)]
-        + [np.zeros(0, dtype=np.uint32)])).astype(np.int64)
+    ends = [frame.get_column(c).to_numpy().astype(np.int64)
+            for frame in (links, must) for c in (F.UID_L, F.UID_R)]
+    touched = np.unique(np.concatenate([*ends, np.zeros(0, dtype=np.int64)]))
     local = np.full(n_records, -1, dtype=np.int64)
     local[touched] = np.arange(len(touched))
-    component = _components(len(touched), [local[frame.get_column(c).to_numpy()]
-                                           for frame in (links, must) for c in (F.UID_L,
-                                                                                F.UID_R)])
+    component = np.full(n_records, -1, dtype=np.int64)
+    component[touched] = _components(len(touched), [local[e] for e in ends])
+    lone = _lone_pairs(links, decisions, component)
+    cluster_of = np.arange(n_records, dtype=np.int64)
+    refused_lone, flags = [], {}
+    for a, b in zip(*(lone.get_column(c).to_list() for c in (F.UID_L, F.UID_R))):
+        reason = _pair_conflict(strong, checks, a, b)
+        if reason:
+            refused_lone.append((a, b, reason))
+            flags[a] = flags[b] = FLAG_GUARDED
+        else:
+            cluster_of[b] = a  # two records alike in size: the first one's root stays
+    rest = np.setdiff1d(touched, lone.get_column(F.UID_L).to_numpy().astype(np.int64)
+                        .tolist() + lone.get_column(F.UID_R).to_numpy().astype(np.int64)
+                        .tolist(), assume_unique=False)
+    local[:] = -1
+    local[rest] = np.arange(len(rest))
 
     def renumbered(frame: pl.DataFrame) -> pl.DataFrame:
-        """The pairs of one component, in local numbers."""
+        """The pairs inside one component of the remaining records, in local numbers."""
         frame = frame.with_columns(pl.col(F.UID_L).cast(pl.Int64), pl.col(F.UID_R).cast(pl.Int64))
         a = local[frame.get_column(F.UID_L).to_numpy()]
         b = local[frame.get_column(F.UID_R).to_numpy()]
         inside = (a >= 0) & (b >= 0)
-        inside[inside] = component[a[inside]] == component[b[inside]]
+        inside[inside] = component[rest[a[inside]]] == component[rest[b[inside]]]
         return frame.filter(pl.Series(inside)).with_columns(
             pl.Series(F.UID_L, a[inside]), pl.Series(F.UID_R, b[inside]))
 
     result = _cluster_linked(
-        len(touched), renumbered(links),
-        {name: [values[u] for u in touched.tolist()] for name, values in strong.items()},
+        len(rest), renumbered(links),
+        {name: [values[u] for u in rest.tolist()] for name, values in strong.items()},
         renumbered(decisions), max_cluster_size, checks,
         renumbered(scored) if scored is not None else None, min_support)
-    cluster_of = np.arange(n_records, dtype=np.int64)
-    cluster_of[touched] = touched[result.cluster_of]
-    refused = result.refused.with_columns(
-        pl.Series(F.UID_L, touched[result.refused.get_column(F.UID_L).to_numpy()],
-                  dtype=pl.UInt32),
-        pl.Series(F.UID_R, touched[result.refused.get_column(F.UID_R).to_numpy()],
-                  dtype=pl.UInt32))
-    return Clustering(cluster_of, refused,
-                      {int(touched[root]): flag for root, flag in result.flags.items()})
+    cluster_of[rest] = rest[result.cluster_of]
+    refused = pl.concat([
+        pl.DataFrame(refused_lone, schema=REFUSED_SCHEMA, orient="row"),
+        result.refused.with_columns(
+            pl.Series(F.UID_L, rest[result.refused.get_column(F.UID_L).to_numpy()]),
+            pl.Series(F.UID_R, rest[result.refused.get_column(F.UID_R).to_numpy()]))
+        .cast(REFUSED_SCHEMA)]).sort(F.UID_L, F.UID_R)
+    flags |= {int(rest[root]): flag for root, flag in result.flags.items()}
+    return Clustering(cluster_of, refused, flags)
+
+
+REFUSED_SCHEMA = {F.UID_L: pl.UInt32, F.UID_R: pl.UInt32, "reason": pl.String}
+
+
+def _lone_pairs(links: pl.DataFrame, decisions: pl.DataFrame,
+                component: np.ndarray) -> pl.DataFrame:
+    """(uid_l, uid_r) of the links that are a whole component on their own: two records
+    and nothing else, no steward decision. Most components are one person's two records,
+    and for them the guards reduce to the two records' own values (support.py needs
+    nothing: the one scored pair between them is the link)."""
+    left = links.get_column(F.UID_L).to_numpy().astype(np.int64)
+    right = links.get_column(F.UID_R).to_numpy().astype(np.int64)
+    size = np.bincount(component[component >= 0])
+    lone = size[component[left]] == 2
+    if decisions.height:
+        ends = [decisions.get_column(c).to_numpy().astype(np.int64) for c in (F.UID_L, F.UID_R)]
+        decided = np.unique(np.concatenate([component[e] for e in ends]))
+        lone &= ~np.isin(component[left], decided[decided >= 0])
+    return pl.DataFrame({F.UID_L: left[lone], F.UID_R: right[lone]})
+
+
+def _pair_conflict(strong: dict[str, list], checks: dict, a: int, b: int) -> str | None:
+    """_conflict for two single records: the same questions, without cluster objects."""
+    one = {name: strong[name][a] for name in strong}
+    two = {name: strong[name][b] for name in strong}
+    if "suffix" in checks and "dob" in checks:
+        for x, y in ((one, two), (two, one)):
+            if (x["suffix"] and any(t in GENERATIONAL for t in x["suffix"].split())
+                    and not y["suffix"] and not y["dob"]):
+                return "ambiguous_generation"
+    for name, conflicts in checks.items():
+        x, y = one[name], two[name]
+        # two single records: a conflict on a date or an id is the link's own evidence,
+        # already weighed (_weighed); suffixes and given names are never waived
+        if x and y and name in EVERY_VALUE | LENIENT and conflicts(x, y):
+            return f"conflicting_{name}"
+    return None
 
 
 def _components(n: int, ends: list[np.ndarray]) -> np.ndarray:

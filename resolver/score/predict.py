@@ -22,6 +22,7 @@ more common than its independent parts (at 4 records a person, several bits for 
 The correction is split evenly between the two comparisons.
 """
 
+from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
@@ -64,9 +65,27 @@ def _bits(u: float, tf: pl.Expr) -> pl.Expr:
     return (pl.lit(u) / tf).log(2).clip(-TF_BOUND, TF_BOUND)
 
 
+@dataclass(frozen=True)
+class TermTables:
+    """The term-frequency adjustments of a run, computed once from all its records and
+    used for every chunk of pairs: comparison column -> (value, adjustment), and the full
+    name's correction (None when not both names use term frequencies)."""
+    adjustments: dict[str, pl.DataFrame]
+    full_name: pl.DataFrame | None
+
+
+def term_tables(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> TermTables:
+    return TermTables({column_of(c): tf_adjustments(normalized, column_of(c))
+                       for c in comparisons if c.term_frequency},
+                      _full_name_correction(comparisons, normalized))
+
+
 def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, ...],
-            normalized: pl.DataFrame) -> pl.DataFrame:
-    """Pairs with gamma columns -> the same plus mw_*, tf_*, match_weight, probability."""
+            normalized: pl.DataFrame | TermTables) -> pl.DataFrame:
+    """Pairs with gamma columns -> the same plus mw_*, tf_*, match_weight, probability.
+    normalized: the records the term frequencies count, or their TermTables."""
+    tables = (normalized if isinstance(normalized, TermTables)
+              else term_tables(normalized, comparisons))
     frame = gammas
     weight_columns = []
     for comparison, params in zip(comparisons, model.comparisons):
@@ -77,7 +96,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
             .replace_strict(list(range(len(weights))), weights, return_dtype=pl.Float64)
             .alias(mw))
         if comparison.term_frequency:
-            tf = tf_adjustments(normalized, column_of(comparison))
+            tf = tables.adjustments[column_of(comparison)]
             column = F.left(column_of(comparison))
             tf_col = tf_adjustment_column(comparison)
             frame = (frame.join(tf.rename({"value": column, "adjustment": tf_col}), on=column,
@@ -87,7 +106,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
                                    .alias(tf_col))
                      .with_columns((pl.col(mw) + pl.col(tf_col)).alias(mw)))
         weight_columns.append(mw)
-    frame = _full_name_frequency(frame, comparisons, normalized)
+    frame = _with_full_name_correction(frame, comparisons, tables.full_name)
     plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
     if model.has_household_class:
         frame = frame.with_columns(_household_adjustment(model, comparisons))
@@ -128,15 +147,21 @@ def _household_adjustment(model: Model, comparisons) -> pl.Expr:
     return (-softplus).alias(HOUSEHOLD_ADJUSTMENT)
 
 
-def _full_name_frequency(frame: pl.DataFrame, comparisons: tuple[Comparison, ...],
-                         normalized: pl.DataFrame) -> pl.DataFrame:
-    """Add to pairs agreeing on both names the full name's dependence correction (see
-    the module's docstring), split evenly between the two comparisons."""
+def _full_names(comparisons: tuple[Comparison, ...]) -> tuple[Comparison, Comparison] | None:
     names = {c.kind: c for c in comparisons if c.term_frequency}
     if "first_name" not in names or "last_name" not in names:
-        return frame
-    first, last = names["first_name"], names["last_name"]
-    columns = [column_of(first), column_of(last)]
+        return None
+    return names["first_name"], names["last_name"]
+
+
+def _full_name_correction(comparisons: tuple[Comparison, ...],
+                          normalized: pl.DataFrame) -> pl.DataFrame | None:
+    """(first_l, last_l, _half): half the full name's centred dependence correction (see
+    the module's docstring), for each full name of the records."""
+    names = _full_names(comparisons)
+    if names is None:
+        return None
+    columns = [column_of(names[0]), column_of(names[1])]
     full, _ = term_frequencies(normalized, columns)
     for column in columns:
         part, _ = term_frequencies(normalized, [column])
@@ -144,12 +169,22 @@ def _full_name_frequency(frame: pl.DataFrame, comparisons: tuple[Comparison, ...
     ratio = (pl.col(f"tf_{columns[0]}") * pl.col(f"tf_{columns[1]}") / pl.col("tf")).log(2)
     full = full.with_columns(ratio.alias("_ratio"))
     centre = float((full.get_column("tf") * full.get_column("_ratio")).sum())
-    correction = full.select(*(pl.col(c).alias(F.left(c)) for c in columns),
-                             ((pl.col("_ratio") - centre).clip(-TF_BOUND, TF_BOUND) / 2)
-                             .alias("_half"))
+    return full.select(*(pl.col(c).alias(F.left(c)) for c in columns),
+                       ((pl.col("_ratio") - centre).clip(-TF_BOUND, TF_BOUND) / 2)
+                       .alias("_half"))
+
+
+def _with_full_name_correction(frame: pl.DataFrame, comparisons: tuple[Comparison, ...],
+                               correction: pl.DataFrame | None) -> pl.DataFrame:
+    """Add to pairs agreeing on both names the full name's correction, split evenly
+    between the two comparisons."""
+    names = _full_names(comparisons)
+    if names is None or correction is None:
+        return frame
+    first, last = names
     both = (pl.col(F.gamma(first.name)) == 1) & (pl.col(F.gamma(last.name)) == 1)
     half = pl.when(both).then(pl.col("_half")).otherwise(0.0).fill_null(0.0)
-    return (frame.join(correction, on=[F.left(c) for c in columns], how="left",
+    return (frame.join(correction, on=[F.left(column_of(c)) for c in names], how="left",
                        maintain_order="left")
             .with_columns(half.alias("_half"))
             .with_columns(*(pl.col(c) + pl.col("_half") for c in (
