@@ -4,6 +4,7 @@ ingest -> normalize -> block -> compare -> (train) -> score -> decide -> cluster
 individuals -> stable IDs -> golden records -> households -> output frames.
 """
 
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -59,14 +60,26 @@ def _stage(timings: dict, name: str, progress: Callable[[str], None] | None):
     start = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - start, 3)
+    timings["_workers_mb"] = max(timings.get("_workers_mb", 0), _workers_mb())
 
 
-def peak_memory_mb() -> dict[str, int]:
-    """The high-water resident memory of this process and of its finished worker
-    processes so far (Linux reports kilobytes)."""
-    return {who: resource.getrusage(which).ru_maxrss // 1024
-            for who, which in (("process", resource.RUSAGE_SELF),
-                               ("workers", resource.RUSAGE_CHILDREN))}
+def _workers_mb() -> int:
+    """Resident memory of this process's children now (the parser workers), from /proc."""
+    total = 0
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # a worker that just ended
+    return total * os.sysconf("SC_PAGE_SIZE") // 2 ** 20
+
+
+def peak_memory_mb(workers_seen: int) -> dict[str, int]:
+    """The high-water resident memory of this process (Linux reports kilobytes), and the
+    most its parser workers held at the end of a stage."""
+    return {"process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "workers": workers_seen}
 
 
 def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleStats]]:
@@ -141,4 +154,4 @@ def run_pipeline(config: Config, previous: Path | None = None,
         pair_output = pairs_frame(scored, weights, clustering, normalized, config)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
-                     peak_memory_mb())
+                     peak_memory_mb(t.pop("_workers_mb", 0)))
