@@ -14,8 +14,9 @@ from resolver import frames as F
 from resolver.report import charts
 from resolver.report.decided import MIN_DECIDED, decided_sweep
 from resolver.report.profile import quality
-from resolver.report.tables import (REVIEW_VALUES, blocking_table, flagged_individuals,
-                                    model_table, review_queue)
+from resolver.report.tables import (REVIEW_VALUES, blocking_table, flagged_households,
+                                    flagged_individuals, model_table, refused_links,
+                                    review_queue)
 from resolver.report.waterfall import waterfall
 
 TEMPLATES = Environment(loader=PackageLoader("resolver.report", "templates"),
@@ -51,6 +52,8 @@ def render_report(result, counts: dict, out_dir=None) -> str:
     weights_chart, weight_flags = charts.level_weights(model, config.comparisons)
     queue = review_queue(result)
     decided = decided_sweep(result)
+    refused, refused_total = refused_links(result)
+    households, households_total = flagged_households(result)
     return TEMPLATES.get_template("report.html").render(
         config=config, model=model,
         out=shlex.quote(str(out_dir)) if out_dir is not None else "OUT",
@@ -76,5 +79,7 @@ def render_report(result, counts: dict, out_dir=None) -> str:
                                             for s in config.sources}).to_dicts(),
         flagged=flagged_individuals(result),
         flagged_total=counts.get("flagged_individuals", 0),
+        refused=refused, refused_total=refused_total,
+        flagged_households=households, flagged_households_total=households_total,
         pairs=[_pair(row, config, model) for row in queue.iter_rows(named=True)],
         waiting=result.pairs.filter(pl.col(F.DECISION) == "review").height)
