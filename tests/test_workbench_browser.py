@@ -1,7 +1,8 @@
 """The workbench and report.html in real headless Chromium, as a steward uses them: accept
 one pair and reject another by keyboard and the next run honours both; an individual's
 golden record shows where each value came from; report.html works offline, without
-console errors, with charts, and its waterfalls' totals are `explain`'s."""
+console errors, with charts, and its waterfalls' totals are `explain`'s; with steward
+decisions it draws precision and recall, and its data quality table shows."""
 
 import re
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from resolver.explain import explain_pair
 from resolver.review import review_queue
 from tests.chromium import chromium, console_errors
 from tests.conftest import run_sample_copy, serving
+from tests.test_report_quality import decided_sample_run
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +125,8 @@ def test_an_individual_s_golden_record_shows_its_lineage(page, server, out):
     assert page.locator("table.members").inner_text().count(person[F.ENTITY_ID]) == 1
 
 
-def test_report_html_works_offline_and_its_waterfalls_are_explain_s(browser, out):
+def _offline(browser) -> tuple:
+    """A browser context that may load files only; -> (context, blocked urls)."""
     context = browser.new_context()
     blocked: list[str] = []
 
@@ -134,6 +137,11 @@ def test_report_html_works_offline_and_its_waterfalls_are_explain_s(browser, out
         return route.abort()
 
     context.route("**/*", only_files)
+    return context, blocked
+
+
+def test_report_html_works_offline_and_its_waterfalls_are_explain_s(browser, out):
+    context, blocked = _offline(browser)
     page = context.new_page()
     errors = console_errors(page)
     page.goto((out / "report.html").as_uri())
@@ -151,5 +159,22 @@ def test_report_html_works_offline_and_its_waterfalls_are_explain_s(browser, out
     for label in ("weights per comparison level", "records per individual",
                   "members per household", "cumulative pairs per blocking rule"):
         assert page.locator(f"svg[aria-label='{label}'] rect").count() > 0, label
+    context.close()
+    assert errors == [] and blocked == []
+
+
+def test_report_html_draws_precision_recall_on_decisions_offline(browser, tmp_path):
+    out = decided_sample_run(tmp_path)
+    context, blocked = _offline(browser)
+    page = context.new_page()
+    errors = console_errors(page)
+    page.goto((out / "report.html").as_uri())
+    chart = page.locator("svg[aria-label='precision recall and F1 across thresholds']")
+    assert chart.locator("polyline").count() == 3
+    assert chart.locator("circle").count() == 3 * page.locator("table.sweep tr").count() - 3
+    assert chart.bounding_box()["height"] > 100
+    assert chart.locator("text.legend").all_text_contents() == ["precision", "recall", "f1"]
+    quality = page.locator("table.quality")
+    assert quality.is_visible() and quality.locator("tr[data-field]").count() == 27
     context.close()
     assert errors == [] and blocked == []

@@ -34,6 +34,7 @@ class Chart:
     ticks: list[dict] = field(default_factory=list)  # x or y, label
     height: float = HEIGHT
     caption: str = ""
+    series: list[dict] = field(default_factory=list)  # lines: name, points (x, y, value)
 
 
 def weight_bits(probability: float) -> float:
@@ -137,3 +138,20 @@ def blocking(stats) -> Chart:
                         max(WIDTH * s.new_pairs / top, 1), step - 6,
                         f"{s.new_pairs:,} new, {s.cumulative_pairs:,} in all"))
     return Chart(bars, height=len(stats) * step, caption=f"{top:,} candidate pairs in all")
+
+
+SWEEP_SERIES = ("precision", "recall", "f1")
+
+
+def sweep_lines(points) -> Chart:
+    """Precision, recall and F1 (0 at the bottom, 1 at the top) at each threshold of
+    evaluate_sweep.sweep's table; thresholds evenly spaced, as they are not in value."""
+    thresholds = points.get_column("threshold").to_list()
+    step = WIDTH / max(len(thresholds), 1)
+    xs = [MARGIN + (i + 0.5) * step for i in range(len(thresholds))]
+    series = [{"name": name, "points": [{"x": x, "y": HEIGHT * (1 - v), "value": v,
+                                         "threshold": t}
+                                        for x, t, v in zip(xs, thresholds, points[name])]}
+              for name in SWEEP_SERIES]
+    return Chart([], ticks=[{"x": x, "label": f"{t:g}"} for x, t in zip(xs, thresholds)],
+                 series=series, caption="match threshold along the bottom; 0 to 1 upwards")

@@ -1,7 +1,8 @@
 """report.html: one self-contained page (inline CSS and SVG, no scripts, no network) that
 a steward opens in a browser: run summary, blocking, the model's weights, the match
-weight distribution, cluster and household sizes, flagged individuals and the review
-queue with each pair's waterfall. The page is templates/report.html (Jinja2, every value
+weight distribution, precision and recall on steward decisions, cluster and household
+sizes, the sources' data quality (counts only, never a value), flagged individuals and the
+review queue with each pair's waterfall. The page is templates/report.html (Jinja2, every value
 escaped); this module gathers what it shows."""
 
 import shlex
@@ -11,8 +12,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from resolver import frames as F
 from resolver.report import charts
-from resolver.report.tables import (REVIEW_VALUES, blocking_table, flagged_individuals,
-                                    model_table, review_queue)
+from resolver.report.decided import MIN_DECIDED, decided_sweep
+from resolver.report.profile import quality
+from resolver.report.tables import (REVIEW_VALUES, blocking_table, flagged_households,
+                                    flagged_individuals, model_table, refused_links,
+                                    review_queue)
 from resolver.report.waterfall import waterfall
 
 TEMPLATES = Environment(loader=PackageLoader("resolver.report", "templates"),
@@ -47,6 +51,9 @@ def render_report(result, counts: dict, out_dir=None) -> str:
     config, model = result.config, result.model
     weights_chart, weight_flags = charts.level_weights(model, config.comparisons)
     queue = review_queue(result)
+    decided = decided_sweep(result)
+    refused, refused_total = refused_links(result)
+    households, households_total = flagged_households(result)
     return TEMPLATES.get_template("report.html").render(
         config=config, model=model,
         out=shlex.quote(str(out_dir)) if out_dir is not None else "OUT",
@@ -65,7 +72,14 @@ def render_report(result, counts: dict, out_dir=None) -> str:
         household_sizes=charts.sizes(_size_counts(result.households, "member_count"),
                                      "households"),
         size_cap=charts.SIZE_CAP,
+        decided=decided, min_decided=MIN_DECIDED,
+        sweep_chart=charts.sweep_lines(decided.points) if decided.enough else None,
+        sweep_rows=decided.points.to_dicts() if decided.enough else [],
+        quality=quality(result.normalized, {s.name: list(s.columns)
+                                            for s in config.sources}).to_dicts(),
         flagged=flagged_individuals(result),
         flagged_total=counts.get("flagged_individuals", 0),
+        refused=refused, refused_total=refused_total,
+        flagged_households=households, flagged_households_total=households_total,
         pairs=[_pair(row, config, model) for row in queue.iter_rows(named=True)],
         waiting=result.pairs.filter(pl.col(F.DECISION) == "review").height)

@@ -91,3 +91,26 @@ def flagged_individuals(result, limit: int = 200) -> list[dict]:
                            pl.col("sources").list.join(", ").alias("sources"))
             .sort(["record_count", F.ENTITY_ID], descending=[True, False]).head(limit))
     return rows.to_dicts()
+
+
+def refused_links(result, limit: int = 100) -> tuple[list[dict], int]:
+    """Links a guard refused (pairs.parquet's decision_source guard:<reason>), highest
+    probability first: record keys and numbers only. -> (rows, how many in all)."""
+    refused = result.pairs.filter(pl.col(F.DECISION_SOURCE).str.starts_with("guard:"))
+    rows = refused.select(
+        pl.concat_str(F.left(F.SOURCE), pl.lit(":"), F.left(F.RECORD_ID)).alias("a"),
+        pl.concat_str(F.right(F.SOURCE), pl.lit(":"), F.right(F.RECORD_ID)).alias("b"),
+        pl.col(F.MATCH_PROBABILITY).alias("probability"),
+        pl.col(F.DECISION_SOURCE).str.strip_prefix("guard:").alias("guard"),
+    ).sort(["probability", "a", "b"], descending=[True, False, False]).head(limit)
+    return rows.to_dicts(), refused.height
+
+
+def flagged_households(result, limit: int = 200) -> tuple[list[dict], int]:
+    """Households with a flag, largest first: ids, flag and size, no names or addresses.
+    -> (rows, how many in all)."""
+    flagged = result.households.filter(pl.col(F.HOUSEHOLD_FLAG).is_not_null())
+    rows = (flagged.select(pl.col(F.HOUSEHOLD_ID).cast(pl.String), F.HOUSEHOLD_FLAG,
+                           "member_count")
+            .sort(["member_count", F.HOUSEHOLD_ID], descending=[True, False]).head(limit))
+    return rows.to_dicts(), flagged.height
