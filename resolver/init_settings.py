@@ -24,8 +24,8 @@ COMPARISONS = [  # (the fields one of which some source must map, the table's li
     (NAME_LAST, ['kind = "last_name"', "term_frequency = true"]),
     ({"dob"}, ['kind = "dob"']),
     (ADDRESS, ['kind = "address"', "term_frequency = true"]),
-    ({"email"}, ['kind = "email"']),
-    ({"phone"}, ['kind = "phone"']),
+    ({"email"}, ['kind = "email"', "term_frequency = true"]),
+    ({"phone"}, ['kind = "phone"', "term_frequency = true"]),
     ({"suffix", "full_name"}, ['name = "suffix"', 'kind = "text"', 'field = "suffix"',
                                'levels = ["exact", "missing_one_side", "else"]']),
 ]
