@@ -28,6 +28,7 @@ from resolver.output import decide, lineage_frame, pairs_frame, read_previous, s
 from resolver.score.model import Model, load_model
 from resolver.score.predict import predict
 from resolver.score.train import labels_from_decisions, train_model
+from resolver.store import frequency_frame, scoring_frequencies
 
 
 STAGES = ("ingest", "normalize", "block", "compare", "train", "score", "cluster", "golden")
@@ -50,6 +51,10 @@ class RunResult:
     unknown_decisions: int
     timings: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: dict[str, int] = field(default_factory=dict)
+    steward: pl.DataFrame | None = None  # (uid_l, uid_r, decision) applied, for the store
+    frequencies: pl.DataFrame | None = None  # term-frequency counts scored with (store.py)
+    dob_formats: dict | None = None  # per source, a dob format pinned by an earlier run
+    delta: dict | None = None  # an incremental run: records new/changed/deleted, pairs reused
 
 
 @contextmanager
@@ -114,7 +119,9 @@ def run_pipeline(config: Config, previous: Path | None = None,
                  else train_model(config, normalized, gammas,
                                   labels_from_decisions(steward, gammas)))
     with _stage(t, "score", progress):
-        scored = decide(predict(gammas, model, config.comparisons, normalized), steward, config)
+        frequencies = scoring_frequencies(config, normalized)
+        scored = decide(predict(gammas, model, config.comparisons, frequency_frame(frequencies)),
+                        steward, config)
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")
         checks = model_checkers(model, config.comparisons, config.strong_identifiers,
@@ -139,4 +146,4 @@ def run_pipeline(config: Config, previous: Path | None = None,
         pair_output = pairs_frame(scored, clustering, normalized, config)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
-                     peak_memory_mb())
+                     peak_memory_mb(), steward, frequencies)
