@@ -3,10 +3,10 @@ systems (`resolver diff OLD NEW`) and for a run's changes.parquet under --previo
 
 Individuals are followed by their records (source:record_id), so any two outputs can be
 compared, whichever run wrote them:
-- new: an ID only NEW has; retired: an ID only OLD has (related_ids: where its records
-  went); merged: an individual of NEW holding records of several of OLD's (related_ids:
-  the others); split: an individual of OLD whose records NEW puts in several (related_ids:
-  the others);
+- new: an ID only NEW has, on records OLD did not have; retired: an ID only OLD has
+  (related_ids: where its records went); merged: an individual of NEW holding records of
+  several of OLD's (related_ids: the others); split: an individual of OLD whose records
+  NEW puts in several (related_ids: the others);
 - updated: an ID in both whose golden values differ (`fields` names them);
 - household_moved: an ID in both whose household changed (related_ids: from, to).
 Households: new, retired, and members_changed (who joined, who left).
@@ -82,16 +82,19 @@ def _id_changes(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     rows = []
     went = both.group_by(F.ENTITY_ID).agg(pl.col("entity_id_new").unique().sort())
     came = both.group_by("entity_id_new").agg(pl.col(F.ENTITY_ID).unique().sort())
+    where = dict(went.iter_rows())
+    for old_id in sorted(old_ids - new_ids):  # merged away, or every record deleted
+        rows.append(("retired", old_id, where.get(old_id, []), 0))
     for old_id, news in went.iter_rows():
-        if old_id not in new_ids:
-            rows.append(("retired", old_id, news, 0))
         if len(news) > 1:
             rows.append(("split", old_id, [n for n in news if n != old_id],
                          sum(sizes.get(n, 0) for n in news)))
     for new_id, olds in came.iter_rows():
         if len(olds) > 1:
             rows.append(("merged", new_id, [o for o in olds if o != new_id], sizes[new_id]))
-    for new_id in sorted(new_ids - old_ids):
+    # a new ID holding records of the old run is a split part, listed with its split
+    parts = set(came.get_column("entity_id_new"))
+    for new_id in sorted(new_ids - old_ids - parts):
         rows.append(("new", new_id, [], sizes[new_id]))
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA, orient="row")
 
