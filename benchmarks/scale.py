@@ -8,6 +8,9 @@ pairs, pairwise F1 of both tools against the truth file, and the time ratio. Wri
 results/scale.json and results/scale.md.
 
     python -m benchmarks.scale 50000 500000 1200000 [--no-splink] [--timeout S]
+    python -m benchmarks.scale 1200000 --incremental   (a full run on N records, then 1%
+        more records appended and `run --previous --incremental`: its time against the
+        full run's; writes results/scale_incremental.json and .md)
     (sizes are records; in the benchmark environment, see README)
 """
 
@@ -23,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.common import score, write_results
+from resolver.config import load_config
 from resolver.sample.sources import write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,13 +132,69 @@ def run_splink(folder: Path, timeout: float) -> dict:
     return {**result, "f1": score(pl.read_parquet(clusters), truth_of(folder))["f1"]}
 
 
+def _append_batch(folder: Path, share: float, seed: int) -> Path:
+    """A copy of the data set with `share` more records (another generated population's
+    first rows appended to each source): -> the copy's folder, config pointed at it."""
+    grown = folder.with_name(folder.name + "_grown")
+    extra = folder.with_name(folder.name + "_extra")
+    if not (grown / "config.toml").is_file():
+        people = round(pl.read_parquet(folder / "truth.parquet").height * share
+                       / RECORDS_PER_PERSON)
+        write_sample(max(people, 1), seed + 1, extra, force=True)
+        grown.mkdir(exist_ok=True)
+        for source in load_config(folder / "config.toml").sources:
+            path, key = source.path, source.id_column
+            read = pl.read_parquet if path.suffix == ".parquet" else (
+                lambda p: pl.read_csv(p, infer_schema=False))
+            # the extra population's ids get a prefix: they must not collide with the base's
+            added = read(extra / path.name)
+            added = added.with_columns(pl.concat_str(pl.lit("X"), pl.col(key).cast(pl.String))
+                                       .alias(key))
+            both = pl.concat([read(path), added], how="vertical_relaxed")
+            (both.write_parquet if path.suffix == ".parquet" else both.write_csv)(grown / path.name)
+        text = (folder / "config.toml").read_text().replace(f"{folder.resolve()}/",
+                                                            f"{grown.resolve()}/")
+        (grown / "config.toml").write_text(text)
+    return grown
+
+
+def incremental_row(records: int, seed: int, timeout: float) -> dict:
+    folder = dataset(records, seed)
+    full = run_resolver(folder, timeout)
+    grown = _append_batch(folder, 0.01, seed)
+    step = measured([sys.executable, "-m", "resolver", "run", str(grown / "config.toml"),
+                     "--out", str(grown / "out"), "--previous", str(folder / "out"),
+                     "--incremental", "--quiet"], timeout)
+    doc = json.loads((grown / "out" / "run.json").read_text()) if step["exit"] == 0 else {}
+    delta = doc.get("incremental") or {}
+    return {"records": f"{records:,}", "full run s": full["seconds"],
+            "incremental s": step["seconds"] if step["exit"] == 0 else
+            f"failed ({step['error']})",
+            "share of full": round(step["seconds"] / full["seconds"], 3)
+            if step["exit"] == 0 and full["exit"] == 0 else "",
+            "new records": f"{delta.get('new', 0):,}",
+            "pairs compared": f"{delta.get('pairs_compared', 0):,}",
+            "pairs reused": f"{delta.get('pairs_reused', 0):,}",
+            "records reclustered": f"{delta.get('records_reclustered', 0):,}",
+            "incremental stages s": ", ".join(f"{k} {v:.1f}" for k, v in
+                                              doc.get("timings_seconds", {}).items())}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("records", type=int, nargs="+")
     parser.add_argument("--seed", type=int, default=8801)
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--incremental", action="store_true",
+                        help="a full run, then 1%% more records run incrementally")
     args = parser.parse_args(argv)
+    if args.incremental:
+        rows = []
+        for records in args.records:
+            rows.append(incremental_row(records, args.seed, args.timeout))
+            write_results("scale_incremental", rows)
+        return
     rows = []
     for records in args.records:
         folder = dataset(records, args.seed)

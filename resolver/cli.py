@@ -65,16 +65,24 @@ def run(config: ConfigArg,
             "--format", help="parquet (default) or csv; overrides run.output_format.")] = None,
         previous: Annotated[Path | None, typer.Option(
             "--previous", help="Output folder of an earlier run: carry its IDs over.")] = None,
+        incremental: Annotated[bool, typer.Option(
+            "--incremental", help="Normalize, compare and score only new and changed records "
+            "against the --previous run's store, with its model; re-cluster only what they "
+            "touch.")] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON "
                                               "(for scripts).")] = False):
     """The whole job: ingest, normalize, block, compare, score, cluster individuals and
-    households, build golden records, write outputs and the report."""
+    households, build golden records, write outputs and the report. With --previous OLD
+    --incremental: link today's new and changed records to OLD's customers."""
     from resolver.config import load_config
     from resolver.job import execute
 
     if output_format not in (None, "parquet", "csv"):
         raise ResolverError("--format must be parquet or csv")
+    if incremental and previous is None:
+        raise ResolverError("--incremental links new and changed records to a previous run: "
+                            "give that run's output folder with --previous OLD_OUT")
     cfg = load_config(config)
     fmt = output_format or cfg.output_format
 
@@ -82,12 +90,13 @@ def run(config: ConfigArg,
         err.print(f"warning: {line}", markup=False, highlight=False)
 
     if quiet or as_json:
-        summary = execute(cfg, out_dir, fmt, previous, warn=warn)
+        summary = execute(cfg, out_dir, fmt, previous, warn=warn, incremental=incremental)
     elif sys.stderr.isatty():
-        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous, warn)
+        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous, warn, incremental)
     else:  # logs and pipes: one plain line per stage
         summary = execute(cfg, out_dir, fmt, previous, progress=lambda stage: print(
-            f"resolver: {stage}", file=sys.stderr, flush=True), warn=warn)
+            f"resolver: {stage}", file=sys.stderr, flush=True), warn=warn,
+            incremental=incremental)
     if as_json:
         print(json.dumps(summary, indent=2, default=str))
     elif not quiet:
@@ -97,7 +106,7 @@ def run(config: ConfigArg,
 
 
 def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
-                           warn) -> dict:
+                           warn, incremental: bool) -> dict:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from resolver.pipeline import STAGES
@@ -111,7 +120,8 @@ def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
             done = STAGES.index(stage) if stage in STAGES else len(STAGES)  # "write" last
             bar.update(task, description=stage, completed=done)
 
-        summary = execute(cfg, out_dir, fmt, previous, progress=advance, warn=warn)
+        summary = execute(cfg, out_dir, fmt, previous, progress=advance, warn=warn,
+                          incremental=incremental)
         bar.update(task, description="written", completed=len(STAGES) + 1)
     return summary
 
@@ -462,6 +472,29 @@ def _evaluate_on_decisions(out_dir: Path, as_json: bool, errors: int, sweep: boo
     decided_table(out, scores, DECISIONS_NOTE)
     if swept:
         sweep_table(out, *swept)
+
+
+@app.command()
+def diff(old_dir: Annotated[Path, typer.Argument(help="Output folder of the earlier run.")],
+         new_dir: Annotated[Path, typer.Argument(help="Output folder of the later run.")],
+         as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for downstream "
+                                               "systems).")] = False):
+    """What changed between two runs: individuals new, merged, split, retired, with golden
+    values updated or a household move; households new, retired or with members changed."""
+    from resolver.diff import diff_runs
+
+    changes = diff_runs(old_dir, new_dir)
+    if as_json:
+        print(json.dumps({"entities": changes.entities.to_dicts(),
+                          "households": changes.households.to_dicts()}, indent=2))
+        return
+    counts = changes.entities.group_by("change").len().sort("change")
+    out.print("individuals: " + (", ".join(f"{c} {n:,}" for c, n in counts.iter_rows())
+                                 or "no change"), markup=False, highlight=False)
+    out.print(_table(changes.entities.with_columns(
+        pl.col("related_ids", "fields").list.join(" ")), "individuals"))
+    out.print(_table(changes.households.with_columns(
+        pl.col("joined", "left").list.join(" ")), "households"))
 
 
 @app.command()

@@ -93,6 +93,9 @@ class Config:
     survivorship_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source_priority: tuple[str, ...] = ()
     model_path: Path | None = None
+    # term-frequency counts to score with (a run store's frequencies.parquet) instead of
+    # counting this run's records: a full run then scores as an incremental run does
+    term_frequencies_path: Path | None = None
     em_max_iterations: int = 50
     household_class: bool = True  # fit a "same household, other person" class
     u_sample_pairs: int = 1_000_000
@@ -123,6 +126,7 @@ def load_config(path: str | Path) -> Config:
     reader = _Reader(path.parent.resolve())
     config = reader.config(path, doc, hashlib.sha256(raw_bytes).hexdigest()[:16])
     for key, named in (("model.path", config.model_path),
+                       ("model.term_frequencies", config.term_frequencies_path),
                        ("decisions.path", config.decisions_path)):
         if named is not None and named.is_dir():
             reader.problem(key, f"{named} is a folder; name a file")
@@ -137,6 +141,11 @@ def check_run_files(config: Config) -> None:
     config's comparisons."""
     from resolver.score.model import load_model
 
+    tf = config.term_frequencies_path
+    if tf is not None and not tf.is_file():
+        raise ConfigError(config.path, [
+            f"model.term_frequencies: file not found: {tf}. Name the store/frequencies.parquet "
+            "of an earlier run's output folder, or remove the key to count this run's records"])
     if config.model_path is None:
         return
     if not config.model_path.is_file():
@@ -214,7 +223,7 @@ class _Reader:
         surv = self.table(doc, "survivorship", {"default", "fields", "source_priority"})
         model = self.table(doc, "model", {"path", "max_iterations", "u_sample_pairs",
                                           "training_rules", "household_class",
-                                          "max_training_pairs"})
+                                          "max_training_pairs", "term_frequencies"})
         decisions = self.table(doc, "decisions", {"path"})
         match = self.get(thresholds, "match", "thresholds.", float, 0.95)
         review = self.get(thresholds, "review", "thresholds.", float, 0.5)
@@ -276,6 +285,7 @@ class _Reader:
             survivorship_fields=self.survivorship_fields(surv.get("fields", {}), fields),
             source_priority=priority,
             model_path=self.path_or_none(model, "path", "model."),
+            term_frequencies_path=self.path_or_none(model, "term_frequencies", "model."),
             em_max_iterations=self.number(model, "max_iterations", "model.", int, 50, 1),
             household_class=self.get(model, "household_class", "model.", bool, True),
             u_sample_pairs=self.number(model, "u_sample_pairs", "model.", int, 1_000_000, 1000),

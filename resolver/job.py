@@ -9,33 +9,49 @@ from pathlib import Path
 import polars as pl
 
 from resolver.config import Config, check_run_files
-from resolver.errors import OutputError
+from resolver.diff import with_golden_changes
+from resolver.errors import OutputError, ResolverError
+from resolver.incremental import run_incremental
 from resolver.output import versions, write_files
 from resolver.pipeline import RunResult, run_pipeline
 from resolver.publish import FORMAT, FORMAT_VERSION, OutputFolder
 from resolver.report.html import render_report
 from resolver.report.tables import blocking_table, run_counts
+from resolver.store import detected_dob_formats, store_frames, store_meta, write_store
 
 
 def run_inputs(config: Config) -> list[Path]:
     """Files a run reads: `--out` may never hold one of them."""
     paths = [config.path, *(s.path for s in config.sources)]
-    return paths + [p for p in (config.decisions_path, config.model_path) if p]
+    return paths + [p for p in (config.decisions_path, config.model_path,
+                                config.term_frequencies_path) if p]
 
 
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
-            progress=None, warn=None) -> dict:
+            progress=None, warn=None, incremental: bool = False) -> dict:
     """Run and publish; -> the run summary (output folder, counts, timings)."""
-    return run_and_publish(config, out_dir, fmt, previous, progress, warn)[1]
+    return run_and_publish(config, out_dir, fmt, previous, progress, warn, incremental)[1]
 
 
 def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
-                    progress=None, warn=None) -> tuple[RunResult, dict]:
+                    progress=None, warn=None, incremental: bool = False,
+                    ) -> tuple[RunResult, dict]:
     check_run_files(config)
+    if incremental and previous is None:
+        raise ResolverError("--incremental links new and changed records to a previous "
+                            "run: give that run's output folder with --previous OLD_OUT")
     # the folder is checked and locked before any work: a refusal costs nothing
     with OutputFolder(out_dir, run_inputs(config), config.private_outputs) as folder:
-        result = run_pipeline(config, previous, progress, warn)
+        if incremental:
+            result = run_incremental(config, previous, progress, warn)
+        else:
+            result = run_pipeline(config, previous, progress, warn)
+        if previous is not None:
+            result.changes = with_golden_changes(result.changes, previous, result.entities)
         counts = run_counts(result)
+        meta = store_meta(config, result.dob_formats if result.dob_formats is not None
+                          else detected_dob_formats(result.records, config),
+                          str(config.term_frequencies_path or "this run's records"))
         run_doc = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -50,6 +66,8 @@ def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | No
             "model": {"prior": result.model.prior, "trained": result.model.trained},
             "timings_seconds": result.timings,
             "peak_memory_mb": result.peak_memory_mb,
+            "incremental": result.delta or False,
+            "store": meta,
         }
         frames = {"lineage": result.lineage, "entities": result.entities,
                   "households": result.households, "pairs": result.pairs,
@@ -62,7 +80,11 @@ def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | No
         if progress:
             progress("write")
         try:
-            write_files(folder.staging(), frames, documents, fmt)
+            staging = folder.staging()
+            write_files(staging, frames, documents, fmt)
+            write_store(staging, store_frames(
+                result.normalized, result.scored, result.clustering, result.steward,
+                result.frequencies, config))
         except (OSError, pl.exceptions.PolarsError) as exc:
             failure = _write_failure(exc, folder.out_dir)
             if failure is None:

@@ -29,6 +29,7 @@ from resolver.output import lineage_frame, pairs_frame, read_previous, strong_va
 from resolver.score.model import Model, load_model
 from resolver.score.batches import score_pairs
 from resolver.score.train import labels_from_decisions, train_model
+from resolver.store import frequency_frame, scoring_frequencies
 
 
 STAGES = ("ingest", "normalize", "block", "compare", "train", "score", "cluster", "golden")
@@ -51,6 +52,10 @@ class RunResult:
     unknown_decisions: int
     timings: dict[str, float] = field(default_factory=dict)
     peak_memory_mb: dict[str, int] = field(default_factory=dict)
+    steward: pl.DataFrame | None = None  # (uid_l, uid_r, decision) applied, for the store
+    frequencies: pl.DataFrame | None = None  # term-frequency counts scored with (store.py)
+    dob_formats: dict | None = None  # per source, a dob format pinned by an earlier run
+    delta: dict | None = None  # an incremental run: records new/changed/deleted, pairs reused
 
 
 @contextmanager
@@ -100,6 +105,23 @@ def oversized_block_warnings(stats: list[RuleStats], max_block_size: int) -> lis
             for s in stats if s.skipped_blocks]
 
 
+def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
+                 clustering: Clustering, scored: pl.DataFrame, weights: pl.DataFrame):
+    """-> (entities, households, lineage, pairs output) of clustered records; ids:
+    (cluster, entity_id) from assign_entity_ids. weights: score/batches.py."""
+    resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
+        ids, on="cluster").drop("cluster").sort(F.UID)
+    flags = pl.DataFrame({"cluster": list(clustering.flags),
+                          F.CLUSTER_FLAG: list(clustering.flags.values())},
+                         schema={"cluster": pl.Int64, F.CLUSTER_FLAG: pl.String})
+    flagged = ids.join(flags, on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
+    entities, households = with_households(golden_records(resolved, config), resolved,
+                                           config.households)
+    entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
+    return (entities, households, lineage_frame(resolved, entities, scored),
+            pairs_frame(scored, weights, clustering, normalized, config))
+
+
 def run_pipeline(config: Config, previous: Path | None = None,
                  progress: Callable[[str], None] | None = None,
                  warn: Callable[[str], None] | None = None) -> RunResult:
@@ -128,7 +150,9 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                   labels_from_decisions(steward, gammas)))
     del pairs  # the comparison vectors carry the pairs on
     with _stage(t, "score", progress):
-        scored, weights = score_pairs(gammas, model, config, normalized, steward)
+        frequencies = scoring_frequencies(config, normalized)
+        scored, weights = score_pairs(gammas, model, config, frequency_frame(frequencies),
+                                      steward)
         del gammas
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")
@@ -140,18 +164,9 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                          config.review_threshold)
         members = normalized.select(pl.Series("cluster", clustering.cluster_of), F.RECORD_KEY)
         ids, changes = assign_entity_ids(members, prior_ids)
-        resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
-            ids, on="cluster").drop("cluster").sort(F.UID)
     with _stage(t, "golden", progress):
-        flags = pl.DataFrame({"cluster": list(clustering.flags),
-                              F.CLUSTER_FLAG: list(clustering.flags.values())},
-                             schema={"cluster": pl.Int64, F.CLUSTER_FLAG: pl.String})
-        flagged = ids.join(flags, on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
-        entities, households = with_households(golden_records(resolved, config), resolved,
-                                               config.households)
-        entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
-        lineage = lineage_frame(resolved, entities, scored)
-        pair_output = pairs_frame(scored, weights, clustering, normalized, config)
+        entities, households, lineage, pair_output = golden_stage(
+            config, normalized, ids, clustering, scored, weights)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
-                     peak_memory_mb(t.pop("_workers_mb", 0)))
+                     peak_memory_mb(t.pop("_workers_mb", 0)), steward, frequencies)

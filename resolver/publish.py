@@ -35,8 +35,9 @@ FORMAT = "resolver-output"
 FORMAT_VERSION = 1
 TABLES = ("lineage", "entities", "households", "pairs", "changes")
 DOCUMENTS = ("model.json", "report.html", "run.json")
+STORE_DIR = "store"  # the run store of incremental runs (store.py)
 OWN_FILES = frozenset({f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")}
-                      | set(DOCUMENTS))
+                      | set(DOCUMENTS) | {STORE_DIR})
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 RENAME_EXCHANGE = 2
 FAULT_ENV = "RESOLVER_FAULT"  # tests only: kill this process at a named publish step
@@ -254,5 +255,10 @@ class OutputFolder:
             os.umask(umask)
             dir_mode, old, default = 0o777 & ~umask, {}, 0o666 & ~umask
         for path in staging.iterdir():
-            path.chmod(old.get(path.name, default))
+            if path.is_dir():  # the run store: its files as the outputs, itself as the folder
+                for inner in path.iterdir():
+                    inner.chmod(default)
+                path.chmod(dir_mode)
+            else:
+                path.chmod(old.get(path.name, default))
         staging.chmod(dir_mode)

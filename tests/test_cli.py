@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import ROOT, SAMPLE_CONFIG
 
 COMMANDS = ("run", "init", "validate", "profile", "blocking", "train", "explain", "review",
-            "evaluate", "sample")
+            "evaluate", "sample", "diff")
 
 
 def resolver(*args, cwd=None):

@@ -57,7 +57,9 @@ def project(tmp_path):
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file of an output folder, the run store's included."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
 
 
 def leftovers(parent: Path, name: str) -> list[str]:
@@ -132,13 +134,18 @@ def test_new_outputs_are_owner_only_and_a_steward_s_modes_survive_a_rerun(projec
     out = folder / "out"
     assert resolver("run", config, "--out", out, "-q").returncode == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
-    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o600}
+    files = [*(p for p in out.iterdir() if p.is_file()), *(out / "store").iterdir()]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+    assert stat.S_IMODE((out / "store").stat().st_mode) == 0o700  # the run store: a folder
     out.chmod(0o750)
     for path in out.iterdir():
-        path.chmod(0o640)
+        if path.is_file():
+            path.chmod(0o640)
     assert resolver("run", config, "--out", out, "-q").returncode == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o750
-    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o640}
+    files = [*(p for p in out.iterdir() if p.is_file()), *(out / "store").iterdir()]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o640}
+    assert stat.S_IMODE((out / "store").stat().st_mode) == 0o750
 
 
 def test_output_permissions_umask_follows_the_umask(project):

@@ -9,7 +9,8 @@ run's lineage:
   (a merge);
 - the other parts of a previous individual that was split get new IDs (a split: the
   larger part keeps the ID);
-- clusters of only new records get new IDs.
+- clusters of only new records get new IDs;
+- an ID none of whose records is left (all deleted from the sources) is retired.
 Ties are broken by record key and ID, so the outcome is deterministic.
 """
 
@@ -57,6 +58,11 @@ def assign_entity_ids(members: pl.DataFrame, previous: pl.DataFrame | None,
     for old in sorted(split_parts):
         parts = sorted(assigned[c] for c in split_parts[old] if assigned[c] != old)
         changes.append(("split", old, parts, sum(sizes[c] for c in split_parts[old])))
+    if previous is not None and previous.height:
+        # an ID whose records are all gone (deleted from the sources) is retired too
+        listed = set(assigned.values()) | {c[1] for c in changes if c[0] == "retired"}
+        vanished = set(previous.get_column(F.ENTITY_ID).to_list()) - listed
+        changes.extend(("retired", old, [], 0) for old in sorted(vanished))
     split_off = {c for parts in split_parts.values() for c in parts}
     changes.extend(("new", assigned[c], [], sizes[c]) for c in new_ids if c not in split_off)
     ids = pl.DataFrame({"cluster": list(assigned), F.ENTITY_ID: list(assigned.values())},

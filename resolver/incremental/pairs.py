@@ -1,0 +1,84 @@
+"""Which candidate pairs an incremental run compares, and scoring them.
+
+Blocking runs over all current records (stored normalized rows and the new ones), not
+new x old alone: a block's cap, its refinement and the pairing of identical records
+depend on everyone in the block, so only blocking the union gives exactly the pairs a
+full run would. Blocking is cheap next to comparing; comparing is what is skipped. A
+candidate pair the store scored between two unchanged records keeps its levels and
+weight (the model and the term frequencies are pinned, so they are what a new score
+would be); every other pair is compared and scored. Stored pairs that blocking no
+longer produces are dropped, and their records re-clustered.
+"""
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from resolver import frames as F
+from resolver.compare.compute import column_of, pairs_with_values
+from resolver.output import decide
+from resolver.score.predict import predict
+from resolver.store import Store, frequency_frame
+
+
+@dataclass(frozen=True)
+class PairDelta:
+    reused: pl.DataFrame  # candidate pairs with stored levels and weight
+    todo: pl.DataFrame  # candidate pairs to compare
+    touched: pl.Series  # uids at either end of a pair added, dropped or re-scored
+
+
+def _mapped(store_pairs: pl.DataFrame, old_to_new: pl.DataFrame) -> pl.DataFrame:
+    """Stored pairs between unchanged records, in this run's uids (order is kept: uids of
+    unchanged records grow with the old ones)."""
+    return (store_pairs
+            .join(old_to_new.rename({"old_uid": F.UID_L, F.UID: "l"}), on=F.UID_L)
+            .join(old_to_new.rename({"old_uid": F.UID_R, F.UID: "r"}), on=F.UID_R)
+            .drop(F.UID_L, F.UID_R).rename({"l": F.UID_L, "r": F.UID_R}))
+
+
+def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
+                gone: pl.Series) -> PairDelta:
+    old = _mapped(store.pairs, old_to_new).drop(F.BLOCKING_RULE)
+    keys = [F.UID_L, F.UID_R]
+    reused = pairs.join(old, on=keys, how="inner", maintain_order="left")
+    todo = pairs.join(old, on=keys, how="anti", maintain_order="left")
+    dropped = old.join(pairs, on=keys, how="anti")
+    # the unchanged partner of a changed or deleted record lost that pair
+    lost = store.pairs.filter(pl.col(F.UID_L).is_in(gone.implode())
+                              | pl.col(F.UID_R).is_in(gone.implode()))
+    partners = (pl.concat([lost.get_column(F.UID_L), lost.get_column(F.UID_R)])
+                .to_frame("old_uid").join(old_to_new, on="old_uid").get_column(F.UID))
+    touched = pl.concat([todo.get_column(F.UID_L), todo.get_column(F.UID_R),
+                         dropped.get_column(F.UID_L), dropped.get_column(F.UID_R),
+                         partners.cast(pl.UInt32)]).unique()
+    return PairDelta(reused, todo, touched)
+
+
+def _probability() -> pl.Expr:
+    # as predict computes it, so a stored weight gives the same probability to the bit
+    return (1.0 / (1.0 + (2.0 ** -pl.col(F.MATCH_WEIGHT)))).alias(F.MATCH_PROBABILITY)
+
+
+def score_pairs(compared: pl.DataFrame, reused: pl.DataFrame, store: Store, model,
+                config, steward: pl.DataFrame, normalized: pl.DataFrame) -> pl.DataFrame:
+    """Every candidate pair scored and decided, as a full run's score stage gives them.
+    A reused pair below the review threshold keeps only its weight: its partial weights
+    are never shown (pairs.parquet holds pairs at or above review), so they are not
+    computed again."""
+    frequencies = frequency_frame(store.frequencies)
+    new = predict(compared, model, config.comparisons, frequencies)
+    decided = steward.select(F.UID_L, F.UID_R, pl.lit(True).alias("_steward"))
+    reused = (reused.with_columns(_probability())
+              .join(decided, on=[F.UID_L, F.UID_R], how="left", maintain_order="left"))
+    shown = ((pl.col(F.MATCH_PROBABILITY) >= config.review_threshold)
+             | pl.col("_steward").fill_null(False))
+    detail = reused.filter(shown).drop("_steward")
+    kept_values = sorted({column_of(c) for c in config.comparisons if c.term_frequency})
+    with_values = pairs_with_values(detail.drop(F.MATCH_WEIGHT, F.MATCH_PROBABILITY),
+                                    normalized, kept_values)
+    detail = predict(with_values.drop(*(F.right(c) for c in kept_values)), model,
+                     config.comparisons, frequencies)
+    scored = pl.concat([new, detail, reused.filter(~shown).drop("_steward")],
+                       how="diagonal_relaxed")
+    return decide(scored.select(new.columns).sort(F.UID_L, F.UID_R), steward, config)

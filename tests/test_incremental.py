@@ -1,0 +1,225 @@
+"""Incremental runs: a base run on the sample data less a held-out batch, then the batch
+arrives (new people, new records of known people, changed addresses, deleted records).
+
+The incremental run must equal a full run on the final data with the base run's model
+and term frequencies pinned (`[model] path`, `[model] term_frequencies`) and the base run
+as --previous: same lineage, entities and households. Where they may differ, and why the
+test pins both: an incremental run never retrains (a retrained model moves borderline
+pairs) and scores with the base run's term frequencies (a full run counting the final
+records gives every term-frequency comparison slightly different weights, which can
+move a pair across a threshold). Each source's detected dob format is pinned too; a full
+run detects it again on the final data (the same on this data, whose formats are clear).
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from resolver import frames as F
+from resolver.config import load_config
+from resolver.job import execute
+from tests.conftest import ROOT
+from tests.test_cli import resolver
+
+SOURCES = {"crm.csv": "Street1", "web_signups.parquet": "address",
+           "pos_loyalty.csv": "addr", "call_centre.csv": "address"}
+HELD_OUT, DELETED, MOVED = 23, 41, 29  # every Nth row
+
+
+def _read(path: Path) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(
+        path, infer_schema=False)
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    frame.write_parquet(path) if path.suffix == ".parquet" else frame.write_csv(path)
+
+
+def _rows(frame: pl.DataFrame, every: int, offset: int = 0) -> pl.Expr:
+    return (pl.int_range(pl.len()) + offset) % every == 0
+
+
+def _prepare(root: Path) -> dict[str, pl.DataFrame]:
+    """root: a copy of configs/ and sample_data/. Writes the base sources (the batch held
+    out); -> each source's final rows (held-out rows back, some deleted, some moved)."""
+    for folder in ("configs", "sample_data"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "sample_data" / "decisions.csv").unlink(missing_ok=True)
+    final = {}
+    for name, street in SOURCES.items():
+        path = root / "sample_data" / name
+        full = _read(path).with_row_index("_row")
+        held = full.filter(_rows(full, HELD_OUT))
+        _write(full.join(held, on="_row", how="anti").drop("_row"), path)
+        kept = full.join(held, on="_row", how="anti")
+        deleted = kept.filter(_rows(kept, DELETED, 7)).select("_row")
+        moved = kept.filter(_rows(kept, MOVED, 3)).select("_row", street)
+        # a move: each moved record takes the next moved record's street
+        moved = moved.with_columns(pl.col(street).shift(-1).fill_null(pl.col(street).first()))
+        final[name] = (full.join(deleted, on="_row", how="anti")
+                       .join(moved.rename({street: "_moved"}), on="_row", how="left")
+                       .with_columns(pl.coalesce("_moved", street).alias(street))
+                       .drop("_moved").sort("_row").drop("_row"))
+    return final
+
+
+def _write_final(root: Path, final: dict[str, pl.DataFrame]) -> None:
+    for name, frame in final.items():
+        _write(frame, root / "sample_data" / name)
+
+
+def _pinned_config(root: Path, base: Path) -> Path:
+    text = (root / "configs" / "sample.toml").read_text().replace(
+        "[model]\n", f'[model]\npath = "{base / "model.json"}"\n'
+        f'term_frequencies = "{base / "store" / "frequencies.parquet"}"\n')
+    path = root / "configs" / "pinned.toml"
+    path.write_text(text)
+    return path
+
+
+def _sorted(out: Path, name: str) -> pl.DataFrame:
+    frame = pl.read_parquet(out / f"{name}.parquet")
+    key = {"lineage": [F.SOURCE, F.RECORD_ID], "entities": [F.ENTITY_ID],
+           "households": [F.HOUSEHOLD_ID]}[name]
+    return frame.sort(key)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """(root, base output, incremental output, full output on the same final data)."""
+    root = tmp_path_factory.mktemp("incremental")
+    final = _prepare(root)
+    config = root / "configs" / "sample.toml"
+    base, inc, full = root / "base", root / "inc", root / "full"
+    execute(load_config(config), base, "parquet")
+    _write_final(root, final)
+    keys = _sorted(base, "lineage").head(400)
+    a, b = (f"{s}:{r}" for s, r in keys.select(F.SOURCE, F.RECORD_ID).rows()[10:12])
+    new = final["crm.csv"].filter(_rows(final["crm.csv"], HELD_OUT)).item(0, "customer_id")
+    apart = _sorted(base, "lineage").filter(pl.col(F.ENTITY_ID).is_duplicated()).head(2)
+    c, d = (f"{s}:{r}" for s, r in apart.select(F.SOURCE, F.RECORD_ID).rows())
+    (root / "sample_data" / "decisions.csv").write_text(
+        "record_a,record_b,decision\n"
+        f"{a},crm:{new},match\n{a},{b},match\n{c},{d},no_match\n")
+    execute(load_config(config), inc, "parquet", previous=base, incremental=True)
+    execute(load_config(_pinned_config(root, base)), full, "parquet", previous=base)
+    return root, base, inc, full, ((a, f"crm:{new}"), (a, b), (c, d))
+
+
+def test_batch_holds_every_kind_of_change(batch):
+    _, base, inc, _, _ = batch
+    delta = json.loads((inc / "run.json").read_text())["incremental"]
+    assert delta["new"] > 50 and delta["changed"] > 50 and delta["deleted"] > 30
+    # most pairs were not compared again, and most records were not re-clustered
+    assert delta["pairs_reused"] > 4 * delta["pairs_compared"]
+    assert 0 < delta["records_reclustered"] < delta["unchanged"] / 2
+    lineage = _sorted(base, "lineage")
+    held_people = _sorted(inc, "lineage").join(lineage, on=[F.SOURCE, F.RECORD_ID], how="anti")
+    assert held_people.get_column(F.ENTITY_ID).is_in(
+        lineage.get_column(F.ENTITY_ID).implode()).any(), "no new record of a known person"
+    assert (~held_people.get_column(F.ENTITY_ID).is_in(
+        lineage.get_column(F.ENTITY_ID).implode())).any(), "no new person"
+
+
+@pytest.mark.parametrize("name", ["lineage", "entities", "households"])
+def test_incremental_equals_full_run_with_pinned_model(batch, name):
+    _, _, inc, full, _ = batch
+    assert _sorted(inc, name).equals(_sorted(full, name)), name
+
+
+def test_pairs_and_changes_equal_full_run(batch):
+    _, _, inc, full, _ = batch
+    for name in ("pairs", "changes"):
+        assert pl.read_parquet(inc / f"{name}.parquet").equals(
+            pl.read_parquet(full / f"{name}.parquet")), name
+    kinds = set(pl.read_parquet(inc / "changes.parquet").get_column("change"))
+    assert {"new", "updated", "household_moved"} <= kinds
+
+
+def test_every_input_record_once_and_decisions_honoured(batch):
+    root, _, inc, _, decided = batch
+    lineage = _sorted(inc, "lineage")
+    inputs = sum(_read(root / "sample_data" / n).height for n in SOURCES)
+    assert lineage.height == inputs
+    assert not lineage.select(F.SOURCE, F.RECORD_ID).is_duplicated().any()
+    entity = dict(zip(lineage.select(pl.concat_str(F.SOURCE, pl.lit(":"), F.RECORD_ID))
+                      .to_series().to_list(), lineage.get_column(F.ENTITY_ID).to_list()))
+    (a, new), (a2, b), (c, d) = decided
+    assert entity[a] == entity[new] == entity[b]
+    assert entity[c] != entity[d]
+
+
+def test_incremental_output_is_byte_identical_on_rerun(batch, tmp_path):
+    root, base, inc, _, _ = batch
+    execute(load_config(root / "configs" / "sample.toml"), tmp_path / "again", "parquet",
+            previous=base, incremental=True)
+    for name in ("lineage", "entities", "households", "pairs", "changes"):
+        assert (inc / f"{name}.parquet").read_bytes() == (
+            tmp_path / "again" / f"{name}.parquet").read_bytes(), name
+
+
+def test_deleting_records_retires_and_shrinks_individuals(tmp_path):
+    for folder in ("configs", "sample_data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "sample_data" / "decisions.csv").unlink(missing_ok=True)
+    config = load_config(tmp_path / "configs" / "sample.toml")
+    execute(config, tmp_path / "base", "parquet")
+    lineage = _sorted(tmp_path / "base", "lineage")
+    crm_only = (lineage.group_by(F.ENTITY_ID).agg(pl.col(F.SOURCE), pl.col(F.RECORD_ID))
+                .filter((pl.col(F.SOURCE).list.len() >= 2)
+                        & (pl.col(F.SOURCE).list.eval(pl.element() == "crm").list.all()))
+                .sort(F.ENTITY_ID))
+    gone_entity, gone_ids = crm_only.item(0, F.ENTITY_ID), crm_only.item(0, F.RECORD_ID)
+    shrunk_entity, shrunk_ids = crm_only.item(1, F.ENTITY_ID), crm_only.item(1, F.RECORD_ID)
+    deleted = [*gone_ids, shrunk_ids[0]]
+    crm = tmp_path / "sample_data" / "crm.csv"
+    _write(_read(crm).filter(~pl.col("customer_id").is_in(deleted)), crm)
+    execute(config, tmp_path / "inc", "parquet", previous=tmp_path / "base", incremental=True)
+    after = _sorted(tmp_path / "inc", "lineage")
+    assert after.height == lineage.height - len(deleted)
+    assert gone_entity not in after.get_column(F.ENTITY_ID).to_list()
+    assert after.filter(pl.col(F.ENTITY_ID) == shrunk_entity).height == len(shrunk_ids) - 1
+    changes = pl.read_parquet(tmp_path / "inc" / "changes.parquet")
+    assert changes.filter(pl.col("change") == "retired").get_column(F.ENTITY_ID).to_list() == [
+        gone_entity]
+
+
+def _cli(*args):
+    return resolver(*args)
+
+
+def test_incremental_without_previous_exits_2(batch):
+    root = batch[0]
+    result = _cli("run", str(root / "configs" / "sample.toml"), "--out",
+                  str(root / "x"), "--incremental")
+    assert result.returncode == 2
+    assert "give that run's output folder with --previous OLD_OUT" in result.stderr
+
+
+def test_previous_without_store_exits_2(batch, tmp_path):
+    root, base, *_ = batch
+    old = tmp_path / "old"
+    shutil.copytree(base, old)
+    shutil.rmtree(old / "store")
+    result = _cli("run", str(root / "configs" / "sample.toml"), "--out", str(tmp_path / "x"),
+                  "--previous", str(old), "--incremental")
+    assert result.returncode == 2
+    assert "has no run store" in result.stderr
+    assert "without --incremental" in result.stderr
+
+
+def test_changed_comparisons_exit_2_naming_them(batch, tmp_path):
+    root, base, *_ = batch
+    text = (root / "configs" / "sample.toml").read_text()
+    changed = root / "configs" / "changed.toml"
+    changed.write_text(text.replace("max_cluster_size = 50", "max_cluster_size = 40"))
+    result = _cli("run", str(changed), "--out", str(tmp_path / "x"), "--previous", str(base),
+                  "--incremental")
+    assert result.returncode == 2
+    message = result.stderr
+    assert "Traceback" not in message
+    assert "(clustering differ from" in message and "Restore those settings" in message
+    assert not (tmp_path / "x").exists()
