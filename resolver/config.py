@@ -20,7 +20,7 @@ from resolver.golden.rules import RULES
 DEFAULT_MAX_PAIRS = 25_000_000  # candidate pairs per run: a few GB of pair frames
 # A block of n records costs n(n-1)/2 pairs while it holds a few records per person, so a
 # cap on block size is a cap on pairs per record (n/2) whatever the size of the data.
-DEFAULT_MAX_BLOCK_SIZE = 100
+DEFAULT_MAX_BLOCK_SIZE = 50
 DEFAULT_REFINE_WITH = ("dob_year", "zip3")
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".tsv": "csv"}
