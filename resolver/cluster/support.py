@@ -24,27 +24,32 @@ class Support:
         right = pairs.get_column(F.UID_R).to_numpy().astype(np.int64)
         source = np.concatenate([left, right])
         order = np.argsort(source, kind="stable")
-        self.neighbour = np.concatenate([right, left])[order]
-        self.probability = np.tile(pairs.get_column(F.MATCH_PROBABILITY).to_numpy(), 2)[order]
-        self.link = np.tile(pairs.get_column("link").to_numpy(), 2)[order]
-        self.start = np.searchsorted(source[order], np.arange(n_records + 1))
-        self.root_of = np.arange(n_records)
+        # Python lists: a question touches a few rows, where numpy's per-call cost dominates
+        self.neighbour = np.concatenate([right, left])[order].tolist()
+        self.probability = np.tile(pairs.get_column(F.MATCH_PROBABILITY).to_numpy(),
+                                   2)[order].tolist()
+        self.link = np.tile(pairs.get_column("link").to_numpy(), 2)[order].tolist()
+        self.start = np.searchsorted(source[order], np.arange(n_records + 1)).tolist()
+        self.root_of = list(range(n_records))
         self.members: list[list[int]] = [[u] for u in range(n_records)]
 
     def between(self, a: int, b: int) -> tuple[float, int, int]:
         """(mean probability, scored pairs, links) between the clusters rooted at a, b."""
         if len(self.members[a]) > len(self.members[b]):
             a, b = b, a
-        rows = np.concatenate([np.arange(self.start[u], self.start[u + 1])
-                               for u in self.members[a]])
-        across = rows[self.root_of[self.neighbour[rows]] == b]
-        if not len(across):
-            return 0.0, 0, 0
-        return (float(self.probability[across].mean()), len(across),
-                int(self.link[across].sum()))
+        total, pairs, links = 0.0, 0, 0
+        start, neighbour, root_of = self.start, self.neighbour, self.root_of
+        for u in self.members[a]:
+            for row in range(start[u], start[u + 1]):
+                if root_of[neighbour[row]] == b:
+                    total += self.probability[row]
+                    pairs += 1
+                    links += self.link[row]
+        return (total / pairs if pairs else 0.0), pairs, links
 
     def merge(self, root: int, gone: int) -> None:
         """The cluster rooted at gone has joined the one rooted at root."""
-        self.root_of[self.members[gone]] = root
+        for u in self.members[gone]:
+            self.root_of[u] = root
         self.members[root].extend(self.members[gone])
         self.members[gone] = []
