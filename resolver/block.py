@@ -4,8 +4,9 @@ Each blocking rule is a list of keys; two records are a candidate pair under a r
 they agree on every key and none is null. Rules are unioned and each pair is produced once,
 tagged with the first rule that produced it.
 
-A block larger than `blocking.max_block_size` (n records make n(n-1)/2 pairs, mostly of
-different people once n passes the few records one person has) is split by each
+A rule that makes more than max_block_size/2 pairs a record has each block larger than
+`blocking.max_block_size` (n records make n(n-1)/2 pairs, mostly of different people
+once n passes the few records one person has) split by each
 `blocking.refine_with` key in turn, and its records are paired only when they also share
 that key: "John Smith" alone is ten thousand people, "John Smith born 1971" or "John Smith
 in 941xx" a handful. So a capped rule costs at most n/2 pairs per record, however large the
@@ -151,6 +152,19 @@ def _block_sizes(keyed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return keyed.group_by(keys).agg(pl.len().alias("n"))
 
 
+def _rule_cap(cap: BlockCap, sizes: pl.Series, records: int, scale: float = 1.0) -> BlockCap:
+    """The cap as it applies to one rule: a rule whose blocks make no more than
+    size/2 pairs a record on the whole (what a capped rule may cost) is left whole, so
+    small data and selective keys lose nothing; one that makes more is capped."""
+    scaled = sizes.cast(pl.Float64) * scale
+    if (scaled * (scaled - 1) / 2).sum() <= cap.size / 2 * records * scale:
+        return BlockCap(UNCAPPED)
+    return cap
+
+
+UNCAPPED = 2 ** 62
+
+
 def _pair_count(sizes: pl.Series) -> int:
     sizes = sizes.cast(pl.Float64)
     return round((sizes * (sizes - 1) / 2).sum())
@@ -164,7 +178,9 @@ def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     values come from a fixed population (names, dates, postcodes)."""
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
-    sizes = _block_sizes(keyed, keys).with_columns(pl.col("n") * scale)
+    sizes = _block_sizes(keyed, keys)
+    cap = _rule_cap(cap, sizes.get_column("n"), keys_frame.height, scale)
+    sizes = sizes.with_columns(pl.col("n") * scale)
     total = _pair_count(sizes.filter(pl.col("n") <= cap.size).get_column("n"))
     big = keyed.join(sizes.filter(pl.col("n") > cap.size).select(keys), on=keys)
     for refine in _refine_keys(rule, cap):
@@ -244,6 +260,7 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
     sizes = _block_sizes(keyed, keys).with_row_index("block")
+    cap = _rule_cap(cap, sizes.get_column("n"), keys_frame.height)
     too_big = sizes.filter(pl.col("n") > cap.size)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)).select(*keys, "block")
     # the self-join runs on a block number and integer ids only: n^2 rows of 12 bytes per
@@ -371,6 +388,8 @@ def _block_within_cap(keys_frame: pl.DataFrame, keys: list[str], size: int, n: i
 
 def _within_rule(keys_frame, codes, rule, cap, left, right, n) -> np.ndarray:
     keys = list(rule.keys)
+    cap = _rule_cap(cap, _block_sizes(_keyed(keys_frame, rule), keys).get_column("n"),
+                    keys_frame.height)
     agree = _agree(codes, keys, left, right)
     found = agree & _block_within_cap(keys_frame, keys, cap.size, n)[left]
     for refine in _refine_keys(rule, cap):

@@ -105,7 +105,7 @@ def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
         if key not in entity:
             raise InputError(f"record {key!r} is not in {out_dir}. Name records as "
                              "source:record_id, e.g. crm:C0000012")
-    normalized = two_records(config, a, b)
+    normalized = two_records(config, a, b, out_dir)
     row = pair_row(out_dir, a, b)
     if row is not None:  # the run's own numbers
         steps = _steps_from_row(row, config, model, compared_values(config, normalized))
@@ -114,7 +114,7 @@ def explain_pair(out_dir: Path, a: str, b: str) -> Explanation:
         rule = row[F.BLOCKING_RULE]
         decision, source = row[F.DECISION], row[F.DECISION_SOURCE]
     else:
-        rescored = rescore_pair(config, model, normalized)
+        rescored = rescore_pair(config, model, normalized, out_dir)
         steps, weight, probability = rescored.steps, rescored.weight, rescored.probability
         household, decision, source = rescored.household_adjustment, None, None
         rule = blocking_rule_of(config, normalized)

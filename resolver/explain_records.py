@@ -1,9 +1,12 @@
-"""The two records of `explain`, on their own: read from their sources, normalized alone,
-checked against each blocking rule, compared and scored, without normalizing every
-record of the run."""
+"""The two records of `explain`, on their own: checked against each blocking rule,
+compared and scored. Read from the run's store (store/records.parquet, normalized as the
+run normalized them, and the term frequencies it scored with) when the output has one:
+two row groups of one file, not every source. An output without a store (an earlier
+format) has them read from their sources and normalized alone instead."""
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -18,6 +21,7 @@ from resolver.normalize.dates import detect_date_format
 from resolver.normalize.junk import junk_set
 from resolver.normalize.stage import normalize_addresses, normalize_names
 from resolver.score.predict import HOUSEHOLD_ADJUSTMENT, predict, tf_adjustment_column
+from resolver.store import CONTENT_HASH, STORE, frequency_frame
 
 NAME_COLUMNS = {F.FIRST_NAME, F.LAST_NAME, F.MIDDLE_NAME, F.SUFFIX, F.PREFIX}
 ADDRESS_COLUMNS = {F.ADDRESS_KEY, F.BUILDING_KEY, F.STREET_KEY, F.ZIP5, F.CITY, F.STATE}
@@ -31,9 +35,23 @@ class Rescored:
     household_adjustment: float
 
 
-def two_records(config: Config, a: str, b: str) -> pl.DataFrame:
+def _stored(out_dir: Path | None, table: str) -> Path | None:
+    path = out_dir / STORE / f"{table}.parquet" if out_dir is not None else None
+    return path if path is not None and path.is_file() else None
+
+
+def two_records(config: Config, a: str, b: str, out_dir: Path | None = None) -> pl.DataFrame:
     """Records a (uid 0) and b (uid 1), normalized. A source without a declared date
     format gets the one detected on its whole column, as in the run."""
+    stored = _stored(out_dir, "records")
+    if stored is not None:
+        found = (pl.scan_parquet(stored).filter(pl.col(F.RECORD_KEY).is_in([a, b]))
+                 .collect().drop(CONTENT_HASH, strict=False))
+        if found.height == 2 or (a == b and found.height == 1):
+            order = pl.DataFrame({F.RECORD_KEY: [a, b], "_order": [0, 1]})
+            return (order.join(found.drop(F.UID), on=F.RECORD_KEY)
+                    .sort("_order").with_columns(pl.col("_order").cast(pl.UInt32).alias(F.UID))
+                    .drop("_order").select(found.columns))
     fields = (*F.CANONICAL_FIELDS, *config.extra_fields)
     sources = {s.name: s for s in config.sources}
     rows, formats = [], {}
@@ -99,14 +117,19 @@ def compared_values(config: Config, normalized: pl.DataFrame) -> dict[str, dict]
     return values
 
 
-def rescore_pair(config: Config, model, normalized: pl.DataFrame) -> Rescored:
+def rescore_pair(config: Config, model, normalized: pl.DataFrame,
+                 out_dir: Path | None = None) -> Rescored:
     pair = pl.DataFrame({F.UID_L: [0], F.UID_R: [1], F.BLOCKING_RULE: ["explain"]}).cast(
         F.PAIR_SCHEMA)
     gammas = compare_pairs(pair, normalized, config.comparisons)
     tf_columns = sorted({column_of(c) for c in config.comparisons if c.term_frequency})
     needed = sorted({column_of(c) for c in config.comparisons
                      if c.term_frequency and gammas.item(0, F.gamma(c.name)) == 1})
-    frequencies = _frequency_frame(config, needed, tf_columns) if needed else normalized
+    stored = _stored(out_dir, "frequencies")
+    if needed and stored is not None:  # exactly the frequencies the run scored with
+        frequencies = frequency_frame(pl.read_parquet(stored))
+    else:
+        frequencies = _frequency_frame(config, needed, tf_columns) if needed else normalized
     scored = predict(gammas, model, config.comparisons, frequencies).row(0, named=True)
     steps, values = [], compared_values(config, normalized)
     for comparison in config.comparisons:

@@ -58,14 +58,19 @@ class RunResult:
     delta: dict | None = None  # an incremental run: records new/changed/deleted, pairs reused
 
 
+class StageMeter(dict):
+    """stage -> seconds, and the most memory the parser workers held at a stage's end."""
+    workers_mb: int = 0
+
+
 @contextmanager
-def _stage(timings: dict, name: str, progress: Callable[[str], None] | None):
+def _stage(timings: StageMeter, name: str, progress: Callable[[str], None] | None):
     if progress:
         progress(name)
     start = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - start, 3)
-    timings["_workers_mb"] = max(timings.get("_workers_mb", 0), _workers_mb())
+    timings.workers_mb = max(timings.workers_mb, _workers_mb())
 
 
 def _workers_mb() -> int:
@@ -126,7 +131,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
                  progress: Callable[[str], None] | None = None,
                  warn: Callable[[str], None] | None = None) -> RunResult:
     """warn: told at once of what the run works around (oversized blocks)."""
-    t: dict[str, float] = {}
+    t = StageMeter()
     with _stage(t, "ingest", progress):
         records = ingest(config)
         prior_ids = read_previous(previous) if previous else None
@@ -169,4 +174,4 @@ def run_pipeline(config: Config, previous: Path | None = None,
             config, normalized, ids, clustering, scored, weights)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
-                     peak_memory_mb(t.pop("_workers_mb", 0)), steward, frequencies)
+                     peak_memory_mb(t.workers_mb), steward, frequencies)

@@ -38,7 +38,7 @@ def test_a_kept_pair_is_explained_from_the_outputs_and_adds_up(sample_run, monke
     pairs = pl.read_parquet(out / "pairs.parquet")
     row = pairs.filter(pl.col(F.DECISION) == "match").row(0, named=True)
     e = explain_pair(out, _key(row, "l"), _key(row, "r"))
-    assert heights == [2]  # the two records alone
+    assert heights == []  # read from the run's store, normalized as the run did
     assert e.in_pairs and e.blocking_rule == row[F.BLOCKING_RULE]
     assert e.match_weight == pytest.approx(row[F.MATCH_WEIGHT])
     total = e.prior_weight + sum(s["weight"] for s in e.steps) + e.household_adjustment
@@ -61,6 +61,33 @@ def test_a_pair_below_the_review_threshold_is_rescored_as_the_run_scored_it(
     assert e.match_weight == pytest.approx(below[F.MATCH_WEIGHT], abs=1e-9)
     assert e.candidate.startswith(f"a candidate pair under blocking rule "
                                   f"{below[F.BLOCKING_RULE]}, scored below the review threshold")
+
+
+def test_an_output_without_a_store_is_explained_from_the_sources_alike(
+        sample_run, scored_everything, tmp_path, monkeypatch):
+    """The store is a shortcut, not another answer: with it removed, the two records are
+    read from their sources and normalized alone, and every number is the same."""
+    import shutil
+
+    import resolver.explain_records as records
+
+    config, out = sample_run
+    bare = tmp_path / "out"
+    shutil.copytree(out, bare, ignore=shutil.ignore_patterns("store"))
+    heights = []
+    real = records.normalize_records
+    monkeypatch.setattr(records, "normalize_records",
+                        lambda frame, cfg: heights.append(frame.height) or real(frame, cfg))
+    kept = pl.read_parquet(out / "pairs.parquet").row(0, named=True)
+    below = scored_everything.filter(
+        pl.col(F.MATCH_PROBABILITY) < config.review_threshold,
+        pl.col(F.gamma("first_name")) == 1).sort("a", "b").row(0, named=True)
+    for a, b in ((_key(kept, "l"), _key(kept, "r")), (below["a"], below["b"])):
+        with_store, without = explain_pair(out, a, b), explain_pair(bare, a, b)
+        assert without.match_weight == pytest.approx(with_store.match_weight, abs=1e-9)
+        assert without.steps == with_store.steps
+        assert without.blocking_rule == with_store.blocking_rule
+    assert 2 in heights  # without the store the two records were normalized alone
 
 
 def test_a_pair_no_rule_puts_together_was_never_a_candidate(sample_run, scored_everything):

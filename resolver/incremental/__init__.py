@@ -29,8 +29,8 @@ from resolver.incremental.pairs import score_pairs, split_pairs
 from resolver.incremental.records import record_delta
 from resolver.ingest import ingest
 from resolver.output import read_previous
-from resolver.pipeline import (RunResult, _stage, golden_stage, oversized_block_warnings,
-                               peak_memory_mb)
+from resolver.pipeline import (RunResult, StageMeter, _stage, golden_stage,
+                               oversized_block_warnings, peak_memory_mb)
 from resolver.score.model import Model, load_model
 from resolver.store import read_store
 
@@ -50,7 +50,7 @@ def previous_model(previous: Path, config: Config) -> Model:
 def run_incremental(config: Config, previous: Path,
                     progress: Callable[[str], None] | None = None,
                     warn: Callable[[str], None] | None = None) -> RunResult:
-    t: dict[str, float] = {}
+    t = StageMeter()
     with _stage(t, "ingest", progress):
         store = read_store(previous, config)
         model = previous_model(previous, config)
@@ -85,7 +85,7 @@ def run_incremental(config: Config, previous: Path,
             scored.select(F.UID_L, F.UID_R, *weight_columns))
     result = RunResult(config, records, normalized, scored, model, blocking, clustering,
                        lineage, entities, households, pair_output, changes, unknown, t,
-                       peak_memory_mb(t.pop("_workers_mb", 0)), steward, store.frequencies,
+                       peak_memory_mb(t.workers_mb), steward, store.frequencies,
                        store.meta.get("dob_formats", {}))
     result.delta = {**delta.counts, "pairs_compared": split.todo.height,
                     "pairs_reused": split.reused.height, "records_reclustered": reclustered}
