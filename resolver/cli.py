@@ -93,10 +93,9 @@ def run(config: ConfigArg,
         summary = execute(cfg, out_dir, fmt, previous, warn=warn, incremental=incremental)
     elif sys.stderr.isatty():
         summary = _run_with_progress_bar(cfg, out_dir, fmt, previous, warn, incremental)
-    else:  # logs and pipes: one plain line per stage
-        summary = execute(cfg, out_dir, fmt, previous, progress=lambda stage: print(
-            f"resolver: {stage}", file=sys.stderr, flush=True), warn=warn,
-            incremental=incremental)
+    else:  # logs and pipes: one plain line per stage, and the long stages' counts
+        summary = execute(cfg, out_dir, fmt, previous, progress=_plain_progress(), warn=warn,
+                          incremental=incremental)
     if as_json:
         print(json.dumps(summary, indent=2, default=str))
     elif not quiet:
@@ -105,18 +104,50 @@ def run(config: ConfigArg,
         run_summary(out, summary["counts"], summary["timings"], out_dir)
 
 
+def _plain_progress():
+    """Stage lines, and for the stages that count pairs a line at every tenth of the way
+    with the rate and the time left (for logs: a few lines, not one per chunk)."""
+    import time
+
+    state = {"start": time.monotonic(), "next": 0.0}
+
+    def report(stage: str, done: int | None = None, total: int | None = None) -> None:
+        now = time.monotonic()
+        if total is None:
+            state.update(start=now, next=0.1)
+            print(f"resolver: {stage}", file=sys.stderr, flush=True)
+            return
+        if done < total and done < state["next"] * total:
+            return
+        state["next"] = done / max(total, 1) + 0.1
+        rate = done / max(now - state["start"], 1e-9)
+        left = (total - done) / rate if rate else 0.0
+        print(f"resolver: {stage} {done:,} of {total:,} pairs ({rate:,.0f} a second, "
+              f"about {left:,.0f} s left)", file=sys.stderr, flush=True)
+
+    return report
+
+
 def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
                            warn, incremental: bool) -> dict:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
 
-    from resolver.pipeline import STAGES
     from resolver.job import execute
+    from resolver.pipeline import STAGES
 
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err,
+                  transient=True) as bar:
         task = bar.add_task("ingest", total=len(STAGES) + 1)
+        pairs = bar.add_task("", total=1, visible=False)
 
-        def advance(stage: str) -> None:
+        def advance(stage: str, done: int | None = None, total: int | None = None) -> None:
+            if total is not None:  # the stage's pairs: counts, rate and time left
+                bar.update(pairs, description=f"{stage} pairs", completed=done, total=total,
+                           visible=True)
+                return
+            bar.reset(pairs, total=1, visible=False)
             done = STAGES.index(stage) if stage in STAGES else len(STAGES)  # "write" last
             bar.update(task, description=stage, completed=done)
 

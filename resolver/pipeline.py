@@ -58,13 +58,18 @@ class RunResult:
     delta: dict | None = None  # an incremental run: records new/changed/deleted, pairs reused
 
 
+def _counter(progress, stage: str):
+    """progress(stage, done, total) as a chunk callback: the long stages count pairs."""
+    return (lambda done, total: progress(stage, done, total)) if progress else None
+
+
 class StageMeter(dict):
     """stage -> seconds, and the most memory the parser workers held at a stage's end."""
     workers_mb: int = 0
 
 
 @contextmanager
-def _stage(timings: StageMeter, name: str, progress: Callable[[str], None] | None):
+def _stage(timings: StageMeter, name: str, progress: Callable[..., None] | None):
     if progress:
         progress(name)
     start = time.perf_counter()
@@ -128,9 +133,11 @@ def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
 
 
 def run_pipeline(config: Config, previous: Path | None = None,
-                 progress: Callable[[str], None] | None = None,
+                 progress: Callable[..., None] | None = None,
                  warn: Callable[[str], None] | None = None) -> RunResult:
-    """warn: told at once of what the run works around (oversized blocks)."""
+    """progress(stage) at each stage's start, and progress(stage, done, total) as the
+    long stages (compare, score) go through their pairs; warn: told at once of what the
+    run works around (oversized blocks)."""
     t = StageMeter()
     with _stage(t, "ingest", progress):
         records = ingest(config)
@@ -146,7 +153,8 @@ def run_pipeline(config: Config, previous: Path | None = None,
             if warn:
                 warn(line)
     with _stage(t, "compare", progress):
-        gammas = compare_pairs(pairs, normalized, config.comparisons)
+        gammas = compare_pairs(pairs, normalized, config.comparisons,
+                               on_chunk=_counter(progress, "compare"))
     with _stage(t, "train", progress):
         steward, unknown = decision_pairs(decisions, normalized)
         model = (load_model(config.model_path, config.comparisons)
@@ -157,7 +165,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
     with _stage(t, "score", progress):
         frequencies = scoring_frequencies(config, normalized)
         scored, weights = score_pairs(gammas, model, config, frequency_frame(frequencies),
-                                      steward)
+                                      steward, _counter(progress, "score"))
         del gammas
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")

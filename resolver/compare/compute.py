@@ -215,11 +215,12 @@ CHUNK_PAIRS = 200_000  # pairs whose values are held at once: bounded memory at 
 
 def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
                   comparisons: tuple[Comparison, ...],
-                  chunk_pairs: int = CHUNK_PAIRS) -> pl.DataFrame:
+                  chunk_pairs: int = CHUNK_PAIRS, on_chunk=None) -> pl.DataFrame:
     """Candidate pairs -> the same pairs with one small-integer gamma_<name> column per
     comparison, plus each term-frequency comparison's left value (<col>_l) that
     prediction looks up. Values are attached chunk by chunk and dropped after, so the
-    frame that leaves here holds ids and levels, not every value of both records."""
+    frame that leaves here holds ids and levels, not every value of both records.
+    on_chunk(done, total): told after each chunk (progress)."""
     columns = needed_columns(comparisons)
     kept_values = sorted({F.left(column_of(c)) for c in comparisons if c.term_frequency})
     out = []
@@ -229,4 +230,6 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
         sims = Similarities(frame)
         out.append(frame.select(*pairs.columns, *kept_values,
                                 *(comparison_levels(frame, c, sims) for c in comparisons)))
+        if on_chunk:
+            on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
     return pl.concat(out)

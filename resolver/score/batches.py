@@ -23,9 +23,10 @@ def kept_for_output(review_threshold: float) -> pl.Expr:
 
 
 def score_pairs(gammas: pl.DataFrame, model: Model, config: Config, normalized: pl.DataFrame,
-                steward: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+                steward: pl.DataFrame, on_batch=None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """-> (every pair: ids, rule, gammas, weight, probability, decision; the pairs kept
-    for output: ids and each comparison's partial weight)."""
+    for output: ids and each comparison's partial weight). on_batch(done, total): told
+    after each batch (progress)."""
     tables = term_tables(normalized, config.comparisons)
     gamma_columns = [F.gamma(c.name) for c in config.comparisons]
     weights = [F.partial_weight(c.name) for c in config.comparisons]
@@ -38,4 +39,6 @@ def score_pairs(gammas: pl.DataFrame, model: Model, config: Config, normalized: 
                                     F.DECISION_SOURCE))
         detail.append(scored.filter(kept_for_output(config.review_threshold))
                       .select(F.UID_L, F.UID_R, *weights))
+        if on_batch:
+            on_batch(min(start + SCORE_BATCH, gammas.height), gammas.height)
     return pl.concat(narrow, rechunk=True), pl.concat(detail, rechunk=True)
