@@ -121,10 +121,7 @@ def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
     (cluster, entity_id) from assign_entity_ids. weights: score/batches.py."""
     resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
         ids, on="cluster").drop("cluster").sort(F.UID)
-    flags = pl.DataFrame({"cluster": list(clustering.flags),
-                          F.CLUSTER_FLAG: list(clustering.flags.values())},
-                         schema={"cluster": pl.Int64, F.CLUSTER_FLAG: pl.String})
-    flagged = ids.join(flags, on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
+    flagged = ids.join(clustering.flag_frame(), on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
     entities, households = with_households(golden_records(resolved, config), resolved,
                                            config.households)
     entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")

@@ -109,9 +109,7 @@ def detected_dob_formats(records: pl.DataFrame, config: Config) -> dict[str, str
 
 def store_frames(normalized: pl.DataFrame, scored: pl.DataFrame, clustering, steward,
                  counts: pl.DataFrame, config: Config) -> dict[str, pl.DataFrame]:
-    flags = pl.DataFrame({"cluster": list(clustering.flags),
-                          F.CLUSTER_FLAG: list(clustering.flags.values())},
-                         schema={"cluster": pl.UInt32, F.CLUSTER_FLAG: pl.String})
+    flags = clustering.flag_frame().cast({"cluster": pl.UInt32})
     gammas = [F.gamma(c.name) for c in config.comparisons]
     return {
         "records": normalized.with_columns(content_hash(normalized)),

@@ -58,6 +58,12 @@ class Clustering:
     refused: pl.DataFrame  # (uid_l, uid_r, reason): links a guard refused
     flags: dict[int, str]  # root uid -> flag
 
+    def flag_frame(self) -> pl.DataFrame:
+        """(cluster, cluster_flag): one row per flagged cluster."""
+        return pl.DataFrame({"cluster": list(self.flags),
+                             F.CLUSTER_FLAG: list(self.flags.values())},
+                            schema={"cluster": pl.Int64, F.CLUSTER_FLAG: pl.String})
+
 
 def _generation_unknown(cluster: _Cluster) -> bool:
     return not cluster.values.get("suffix") and not cluster.values.get("dob")
@@ -154,9 +160,8 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
             flags[a] = flags[b] = FLAG_GUARDED
         else:
             cluster_of[b] = a  # two records alike in size: the first one's root stays
-    rest = np.setdiff1d(touched, lone.get_column(F.UID_L).to_numpy().astype(np.int64)
-                        .tolist() + lone.get_column(F.UID_R).to_numpy().astype(np.int64)
-                        .tolist(), assume_unique=False)
+    rest = np.setdiff1d(touched, np.concatenate(
+        [lone.get_column(c).to_numpy().astype(np.int64) for c in (F.UID_L, F.UID_R)]))
     local[:] = -1
     local[rest] = np.arange(len(rest))
 

@@ -106,18 +106,16 @@ def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas:
     """The comparison vectors of the pairs one rule produces, sampled: EM needs a sample,
     not every pair. A blocking rule's are read off the candidates (already compared); a
     training rule that blocks differently is blocked and compared here."""
+    def sampled(pairs: pl.DataFrame) -> pl.DataFrame:
+        if pairs.height <= config.max_training_pairs:
+            return pairs
+        return pairs.sample(config.max_training_pairs, seed=config.seed).sort(F.UID_L, F.UID_R)
+
     if rule in config.blocking_rules:
         bit = np.uint64(1) << np.uint64(config.blocking_rules.index(rule))
-        gammas = candidate_gammas.filter(pl.Series((membership & bit) != 0))
-        if gammas.height > config.max_training_pairs:
-            gammas = gammas.sample(config.max_training_pairs, seed=config.seed).sort(
-                F.UID_L, F.UID_R)
-        return gammas
+        return sampled(candidate_gammas.filter(pl.Series((membership & bit) != 0)))
     pairs = rule_pairs(normalized, rule, config.block_cap, config.link_type == "link_only")
-    if pairs.height > config.max_training_pairs:
-        pairs = pairs.sample(config.max_training_pairs, seed=config.seed).sort(
-            F.UID_L, F.UID_R)
-    return compare_pairs(pairs, normalized, config.comparisons)
+    return compare_pairs(sampled(pairs), normalized, config.comparisons)
 
 
 MIN_RECALL_FOR_PRIOR = 0.5  # the correction is at most one bit

@@ -98,15 +98,15 @@ def pair_view(out_dir: Path, config, model, a: str, b: str) -> dict:
             "entities": entity_of(out_dir, [a, b]), "prior": model.prior_weight}
 
 
-def _entity_row(out_dir: Path, entity_id: str) -> dict | None:
-    found = scan_output(out_dir, "entities").filter(
-        pl.col(F.ENTITY_ID).cast(pl.String) == entity_id).collect()
+def _output_row(out_dir: Path, table: str, column: str, value: str) -> dict | None:
+    """The row of an output table whose id column holds value, or None."""
+    found = scan_output(out_dir, table).filter(pl.col(column).cast(pl.String) == value).collect()
     return found.row(0, named=True) if found.height else None
 
 
 def entity_view(out_dir: Path, entity_id: str) -> dict:
     e = explain_entity(out_dir, entity_id)
-    row = _entity_row(out_dir, entity_id) or {}
+    row = _output_row(out_dir, "entities", F.ENTITY_ID, entity_id) or {}
     history = {h: row.get(h) or [] for h in HISTORY}
     household = None
     if e.household_id:
@@ -117,9 +117,7 @@ def entity_view(out_dir: Path, entity_id: str) -> dict:
 
 
 def household_row(out_dir: Path, household_id: str) -> dict | None:
-    found = scan_output(out_dir, "households").filter(
-        pl.col(F.HOUSEHOLD_ID).cast(pl.String) == household_id).collect()
-    return found.row(0, named=True) if found.height else None
+    return _output_row(out_dir, "households", F.HOUSEHOLD_ID, household_id)
 
 
 def household_view(out_dir: Path, household_id: str) -> dict:
