@@ -3,11 +3,10 @@ rule by EM (or from labels when the user has them), λ over all pairs."""
 
 from dataclasses import replace
 
+import numpy as np
 import polars as pl
 
 from resolver import frames as F
-import numpy as np
-
 from resolver.block import base_column, rule_membership, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
@@ -67,6 +66,16 @@ def total_pairs(normalized: pl.DataFrame, link_only: bool) -> int:
 RULE_SAMPLE_PAIRS = 3_000_000
 
 
+def uniform_sample(frame: pl.DataFrame, size: int, seed: int) -> pl.DataFrame:
+    """`size` rows drawn uniformly without replacement, kept in the frame's order (pairs
+    stay sorted). A mask, not a gather: the compared pairs arrive in many chunks."""
+    if frame.height <= size:
+        return frame
+    keep = np.zeros(frame.height, dtype=bool)
+    keep[np.random.default_rng(seed).choice(frame.height, size, replace=False)] = True
+    return frame.filter(pl.Series(keep))
+
+
 def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
                 labels: pl.DataFrame | None = None) -> Model:
     """labels: optional (uid_l, uid_r, is_match) for candidate pairs."""
@@ -82,9 +91,7 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
         if labelled.get_column("is_match").sum() > 0:
             return train_supervised(labelled, labelled.get_column("is_match").to_numpy()
                                     .astype(bool), u_random, config.comparisons, all_pairs)
-    sample = (candidate_gammas if candidate_gammas.height <= RULE_SAMPLE_PAIRS
-              else candidate_gammas.sample(RULE_SAMPLE_PAIRS, seed=config.seed)
-              .sort(F.UID_L, F.UID_R))
+    sample = uniform_sample(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed)
     membership = rule_membership(sample, normalized, config.blocking_rules,
                                  config.block_cap, link_only)
     rule_gammas = {rule.name: (_training_sample(config, normalized, sample, membership, rule),
@@ -107,9 +114,7 @@ def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas:
     not every pair. A blocking rule's are read off the candidates (already compared); a
     training rule that blocks differently is blocked and compared here."""
     def sampled(pairs: pl.DataFrame) -> pl.DataFrame:
-        if pairs.height <= config.max_training_pairs:
-            return pairs
-        return pairs.sample(config.max_training_pairs, seed=config.seed).sort(F.UID_L, F.UID_R)
+        return uniform_sample(pairs, config.max_training_pairs, config.seed)
 
     if rule in config.blocking_rules:
         bit = np.uint64(1) << np.uint64(config.blocking_rules.index(rule))
