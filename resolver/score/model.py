@@ -24,10 +24,18 @@ class ComparisonParams:
     u_random: list[float]  # u measured on random pairs (for term-frequency scaling)
     term_frequency: bool = False
     h: list[float] | None = None  # the household class: another person of the household
+    # email only: u among strangers who agree exactly on both names (score/dependence.py)
+    u_given_names: list[float] | None = None
 
     def weights(self) -> list[float]:
         """log2(m/u) per level, index 0 (null) is 0."""
         return [0.0] + [math.log2(m / u) for m, u in zip(self.m, self.u)]
+
+    def weights_given_names(self) -> list[float] | None:
+        """log2(m/u) per level with u among strangers who share the name."""
+        if self.u_given_names is None:
+            return None
+        return [0.0] + [math.log2(m / u) for m, u in zip(self.m, self.u_given_names)]
 
 
 @dataclass
@@ -55,9 +63,11 @@ class Model:
                 "levels": [{"label": "null", "match_weight": 0.0}] + [
                     {"label": label, "m": m, "u": u, "u_random": ur,
                      **({"h": h} if c.h else {}),
+                     **({"u_given_names": un} if c.u_given_names else {}),
                      "match_weight": round(math.log2(m / u), 6)}
-                    for label, m, u, ur, h in zip(c.labels, c.m, c.u, c.u_random,
-                                                  c.h or [None] * len(c.m))],
+                    for label, m, u, ur, h, un in zip(
+                        c.labels, c.m, c.u, c.u_random, c.h or [None] * len(c.m),
+                        c.u_given_names or [None] * len(c.m))],
             } for c in self.comparisons],
             "trained": self.trained,
         }
@@ -109,7 +119,9 @@ def _model_from_json(doc: dict, path: Path, comparisons: tuple[Comparison, ...])
         params.append(ComparisonParams(
             comparison.name, comparison.kind, labels, column("m"), column("u"),
             column("u_random"), comparison.term_frequency,
-            column("h") if all("h" in lv for lv in levels) else None))
+            column("h") if all("h" in lv for lv in levels) else None,
+            column("u_given_names") if comparison.kind == "email" and all(
+                "u_given_names" in lv for lv in levels) else None))
     prior = _probability(doc["prior"], path, "prior")
     household_prior = doc.get("household_prior", 0.0)
     if prior >= 1 or not isinstance(household_prior, (int, float)) or not (

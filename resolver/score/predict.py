@@ -31,6 +31,7 @@ import polars as pl
 from resolver import frames as F
 from resolver.compare.compute import column_of
 from resolver.config import Comparison
+from resolver.score.dependence import names_agree
 from resolver.score.household import SHARED
 from resolver.score.model import Model
 from resolver.score.train import household_role
@@ -105,6 +106,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
                                    .then(pl.col(tf_col)).otherwise(0.0).fill_null(0.0)
                                    .alias(tf_col))
                      .with_columns((pl.col(mw) + pl.col(tf_col)).alias(mw)))
+        frame = _given_names(frame, comparison, params, comparisons)
         weight_columns.append(mw)
     frame = _with_full_name_correction(frame, comparisons, tables.full_name)
     plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
@@ -115,6 +117,24 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
     weight = plain + pl.col(HOUSEHOLD_ADJUSTMENT)
     return frame.with_columns(weight.alias(F.MATCH_WEIGHT)).with_columns(
         (1.0 / (1.0 + (2.0 ** -pl.col(F.MATCH_WEIGHT)))).alias(F.MATCH_PROBABILITY))
+
+
+def _given_names(frame: pl.DataFrame, comparison: Comparison, params,
+                 comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """Email between records agreeing on both names: weighed against strangers who share
+    the name (score/dependence.py), without its term-frequency adjustment."""
+    given = params.weights_given_names()
+    agree = names_agree(comparisons)
+    if given is None or agree is None:
+        return frame
+    gamma = pl.col(F.gamma(comparison.name)).cast(pl.Int64)
+    mw = F.partial_weight(comparison.name)
+    tf = [tf_adjustment_column(comparison)] if comparison.term_frequency else []
+    return frame.with_columns(
+        pl.when(agree).then(gamma.replace_strict(list(range(len(given))), given,
+                                                 return_dtype=pl.Float64))
+        .otherwise(pl.col(mw)).alias(mw),
+        *(pl.when(agree).then(0.0).otherwise(pl.col(c)).alias(c) for c in tf))
 
 
 def ordered_sum(terms: list[pl.Expr]) -> pl.Expr:
@@ -133,8 +153,14 @@ def _household_adjustment(model: Model, comparisons) -> pl.Expr:
     log_h_over_u = []
     for comparison, params in zip(comparisons, model.comparisons):
         ratios = [0.0] + [float(np.log2(h / u)) for h, u in zip(params.h, params.u)]
-        ratio = pl.col(F.gamma(comparison.name)).cast(pl.Int64).replace_strict(
-            list(range(len(ratios))), ratios, return_dtype=pl.Float64)
+        gamma = pl.col(F.gamma(comparison.name)).cast(pl.Int64)
+        ratio = gamma.replace_strict(list(range(len(ratios))), ratios,
+                                     return_dtype=pl.Float64)
+        if params.u_given_names is not None and names_agree(comparisons) is not None:
+            given = [0.0] + [float(np.log2(h / u)) for h, u in zip(params.h,
+                                                                   params.u_given_names)]
+            ratio = pl.when(names_agree(comparisons)).then(gamma.replace_strict(
+                list(range(len(given))), given, return_dtype=pl.Float64)).otherwise(ratio)
         if comparison.term_frequency and household_role(comparison) == SHARED:
             ratio = ratio + pl.col(tf_adjustment_column(comparison))
         log_h_over_u.append(ratio)

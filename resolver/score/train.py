@@ -10,6 +10,7 @@ from resolver import frames as F
 from resolver.block import base_column, rule_membership, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
+from resolver.score.dependence import with_conditional_email_u
 from resolver.score.estimate import (random_level_counts, train_supervised, train_unsupervised,
                                      u_from_counts, u_without_matches)
 from resolver.score.household import GIVEN_NAME, PERSONAL, SHARED
@@ -105,7 +106,15 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                for c, params in zip(config.comparisons, model.comparisons)}
     model = train_unsupervised(rule_gammas, candidate_gammas, u_clean, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
+    model = with_conditional_email_u(model, config.comparisons, [
+        rule_gammas[rule.name] for rule in config.training_rules if blocks_on_names(rule)])
     return with_blocking_recall(model, config, normalized, sample, membership)
+
+
+def blocks_on_names(rule) -> bool:
+    """Whether every pair of the rule shares a first-name key and a last-name key."""
+    groups = {field_group(base_column(k)) for k in rule.keys}
+    return {field_group(F.FIRST_NAME), field_group(F.LAST_NAME)} <= groups
 
 
 def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
