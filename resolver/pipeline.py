@@ -116,17 +116,30 @@ def oversized_block_warnings(stats: list[RuleStats], max_block_size: int) -> lis
 
 
 def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
-                 clustering: Clustering, scored: pl.DataFrame, weights: pl.DataFrame):
+                 clustering: Clustering, scored: pl.DataFrame, weights: pl.DataFrame,
+                 kept: Callable[[pl.DataFrame], pl.DataFrame] | None = None):
     """-> (entities, households, lineage, pairs output) of clustered records; ids:
-    (cluster, entity_id) from assign_entity_ids. weights: score/batches.py."""
+    (cluster, entity_id) from assign_entity_ids. weights: score/batches.py. kept: given
+    the resolved records, golden rows that stand as they are (incremental/golden.py)."""
     resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
         ids, on="cluster").drop("cluster").sort(F.UID)
     flagged = ids.join(clustering.flag_frame(), on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
-    entities, households = with_households(golden_records(resolved, config), resolved,
+    entities, households = with_households(_golden(config, resolved, kept), resolved,
                                            config.households)
     entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
     return (entities, households, lineage_frame(resolved, entities, scored),
             pairs_frame(scored, weights, clustering, normalized, config))
+
+
+def _golden(config: Config, resolved: pl.DataFrame,
+            kept: Callable[[pl.DataFrame], pl.DataFrame] | None) -> pl.DataFrame:
+    standing = kept(resolved) if kept else None
+    if standing is None or standing.height == 0:
+        return golden_records(resolved, config)
+    built = golden_records(resolved.join(standing.select(F.ENTITY_ID), on=F.ENTITY_ID,
+                                         how="anti"), config)
+    return pl.concat([standing.select(built.columns).cast(built.schema), built]).sort(
+        F.ENTITY_ID)
 
 
 def run_pipeline(config: Config, previous: Path | None = None,

@@ -139,9 +139,18 @@ def write_store(folder: Path, frames: dict[str, pl.DataFrame]) -> None:
         os.close(fd)
 
 
+def golden_settings(config: Config) -> str:
+    """A hash of what decides a golden record from its records: an incremental run keeps
+    the golden records of unchanged individuals only when it is the same."""
+    parts = [config.survivorship_default, config.survivorship_fields, config.source_priority,
+             config.extra_fields]
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def store_meta(config: Config, dob_formats: dict, frequencies_from: str) -> dict:
     return {"format_version": STORE_VERSION, "tables": list(TABLES),
             "polars": pl.__version__, "matching_settings": matching_settings(config),
+            "golden_settings": golden_settings(config),
             "dob_formats": dob_formats, "term_frequencies": frequencies_from}
 
 

@@ -116,6 +116,9 @@ def test_batch_holds_every_kind_of_change(batch):
     # most pairs were not compared again, and most records were not re-clustered
     assert delta["pairs_reused"] > 4 * delta["pairs_compared"]
     assert 0 < delta["records_reclustered"] < delta["unchanged"] / 2
+    # the individuals no change reached keep their golden records (and the equality
+    # tests below show those equal the ones a full run builds)
+    assert delta["golden_records_kept"] > delta["unchanged"] / 4
     lineage = _sorted(base, "lineage")
     held_people = _sorted(inc, "lineage").join(lineage, on=[F.SOURCE, F.RECORD_ID], how="anti")
     assert held_people.get_column(F.ENTITY_ID).is_in(
@@ -159,6 +162,26 @@ def test_incremental_output_is_byte_identical_on_rerun(batch, tmp_path):
     for name in ("lineage", "entities", "households", "pairs", "changes"):
         assert (inc / f"{name}.parquet").read_bytes() == (
             tmp_path / "again" / f"{name}.parquet").read_bytes(), name
+
+
+def test_other_survivorship_settings_rebuild_every_golden_record(batch, tmp_path):
+    # golden records kept from the run before were chosen by its settings: with others,
+    # every one is built again, and the values equal a full run's with the new settings
+    root, base, _, _, _ = batch
+    settings = '[survivorship]\ndefault = ["valid_first", "most_recent", "most_frequent"]'
+    reordered = '[survivorship]\ndefault = ["most_frequent", "valid_first", "most_recent"]'
+    for name in ("sample.toml", "pinned.toml"):
+        text = (root / "configs" / name).read_text()
+        assert settings in text
+        (root / "configs" / f"other_{name}").write_text(text.replace(settings, reordered))
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    execute(load_config(root / "configs" / "other_sample.toml"), inc, "parquet",
+            previous=base, incremental=True)
+    execute(load_config(root / "configs" / "other_pinned.toml"), full, "parquet",
+            previous=base)
+    assert json.loads((inc / "run.json").read_text())["incremental"][
+        "golden_records_kept"] == 0
+    assert _sorted(inc, "entities").equals(_sorted(full, "entities"))
 
 
 def test_deleting_records_retires_and_shrinks_individuals(tmp_path):

@@ -5,7 +5,8 @@ ingest (all sources) -> the record delta against OLD's store -> normalize the ne
 changed records -> block all records, keep the stored levels of unchanged pairs ->
 compare the other pairs -> score them with OLD's model and term frequencies (never
 trained) -> re-cluster the components the delta touches -> stable IDs -> golden records
-and households (rebuilt for every individual, from the normalized rows) -> outputs.
+(kept from OLD for the individuals whose records did not change, built for the others)
+and households (for everyone) -> outputs.
 
 The result is the RunResult a full run gives, so the same files are written. An
 incremental run equals a full run on the same records with OLD's model (`[model] path`)
@@ -25,6 +26,7 @@ from resolver.decisions import decision_pairs, read_decisions
 from resolver.errors import InputError
 from resolver.golden.ids import assign_entity_ids
 from resolver.incremental.clusters import recluster
+from resolver.incremental.golden import kept_golden
 from resolver.incremental.pairs import score_pairs, split_pairs
 from resolver.incremental.records import record_delta
 from resolver.ingest import ingest
@@ -78,15 +80,23 @@ def run_incremental(config: Config, previous: Path,
                                             split.touched, model, config)
         members = normalized.select(pl.Series("cluster", clustering.cluster_of), F.RECORD_KEY)
         ids, changes = assign_entity_ids(members, prior_ids)
+    keep, kept_rows = kept_golden(previous, config, store.meta, delta.fresh), [0]
+
+    def kept(resolved: pl.DataFrame) -> pl.DataFrame | None:
+        standing = keep(resolved) if keep else None
+        kept_rows[0] = standing.height if standing is not None else 0
+        return standing
+
     with _stage(t, "golden", progress):
         weight_columns = [F.partial_weight(c.name) for c in config.comparisons]
         entities, households, lineage, pair_output = golden_stage(
             config, normalized, ids, clustering, scored.drop(weight_columns),
-            scored.select(F.UID_L, F.UID_R, *weight_columns))
+            scored.select(F.UID_L, F.UID_R, *weight_columns), kept)
     result = RunResult(config, records, normalized, scored, model, blocking, clustering,
                        lineage, entities, households, pair_output, changes, unknown, t,
                        peak_memory_mb(t.workers_mb), steward, store.frequencies,
                        store.meta.get("dob_formats", {}))
     result.delta = {**delta.counts, "pairs_compared": split.todo.height,
-                    "pairs_reused": split.reused.height, "records_reclustered": reclustered}
+                    "pairs_reused": split.reused.height, "records_reclustered": reclustered,
+                    "golden_records_kept": kept_rows[0]}
     return result
