@@ -21,6 +21,7 @@ from resolver.cluster.individuals import Clustering, cluster_individuals
 from resolver.compare.compute import compare_pairs
 from resolver.config import Config
 from resolver.decisions import decision_pairs, read_decisions
+from resolver.gc_pause import paused_gc
 from resolver.golden.build import golden_records, with_households
 from resolver.golden.ids import assign_entity_ids
 from resolver.ingest import ingest
@@ -73,7 +74,8 @@ def _stage(timings: StageMeter, name: str, progress: Callable[..., None] | None)
     if progress:
         progress(name)
     start = time.perf_counter()
-    yield
+    with paused_gc():
+        yield
     timings[name] = round(time.perf_counter() - start, 3)
     timings.workers_mb = max(timings.workers_mb, _workers_mb())
 

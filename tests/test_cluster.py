@@ -3,6 +3,7 @@
 import random
 from collections import deque
 
+import numpy as np
 import polars as pl
 
 from resolver import frames as F
@@ -262,3 +263,42 @@ def test_clustering_by_component_equals_clustering_every_record_at_once():
             i for i, r in enumerate(c.cluster_of.tolist()) if r == c.cluster_of[root])
         assert ({members(got, r): f for r, f in got.flags.items()}
                 == {members(want, r): f for r, f in want.flags.items()})
+
+
+def test_clustering_split_over_worker_processes_gives_the_same_result(monkeypatch):
+    """Components are clustered in groups, one per worker process, when there are many:
+    the same roots, refused links and flags as one process clustering them all."""
+    from resolver.cluster import individuals
+    from resolver.cluster.conflicts import checker
+    from resolver.normalize.text import WORKERS_ENV, _pool
+
+    rng = random.Random(8)
+    n = 3000
+    edges = set()
+    for start in range(0, n, 6):  # components of up to six records, some chained
+        size = rng.randint(3, 6)
+        nodes = list(range(start, min(start + size, n)))
+        edges |= {tuple(sorted(rng.sample(nodes, 2))) for _ in range(len(nodes) + 1)
+                  if len(nodes) > 1}
+    links = _links([(a, b, rng.choice([5.0, 9.0, 12.0])) for a, b in sorted(edges)])
+    strong = {"dob": [rng.choice([None, "19800101", "19911111"]) for _ in range(n)],
+              "suffix": [rng.choice([None, None, "JR", "SR"]) for _ in range(n)]}
+    scored = links.select(F.UID_L, F.UID_R, pl.lit(0.99).alias(F.MATCH_PROBABILITY))
+    checks = {name: checker(name) for name in strong}
+
+    def run():
+        return cluster_individuals(n, links, strong, NO_DECISIONS, 4, checks, scored, 0.5)
+
+    monkeypatch.setattr(individuals, "PARALLEL_MIN_RECORDS", 10 ** 9)
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    alone = run()
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    rest = np.arange(n, dtype=np.int64)
+    component = np.repeat(np.arange(n // 6 + 1), 6)[:n]
+    if _pool() is not None:  # a pool this process already made: it splits when it has two
+        assert len(individuals._component_groups(rest, component)) >= 2
+    split = run()
+    assert split.cluster_of.tolist() == alone.cluster_of.tolist()
+    assert split.refused.rows() == alone.refused.rows()
+    assert split.flags == alone.flags
+    assert alone.refused.height and alone.flags  # the guards had work to do

@@ -25,7 +25,6 @@ equal or one typo apart.
 import datetime as dt
 import math
 from collections.abc import Callable
-from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -157,11 +156,25 @@ def _never(a: str, b: str) -> bool:
     return False
 
 
-def _by_level(comparison: Comparison, bad: set[int]) -> Callable[[str, str], bool]:
-    if not bad:
-        return _never
+class _ByLevel:
+    """conflicts(a, b) by the comparison level of the two values; an object, not a
+    closure, so clustering can send it to a worker process."""
 
-    @lru_cache(maxsize=1 << 16)
-    def conflicts(a: str, b: str) -> bool:
-        return a != b and value_level(comparison, a, b) in bad
-    return conflicts
+    def __init__(self, comparison: Comparison, bad: set[int]):
+        self.comparison, self.bad = comparison, frozenset(bad)
+        self._cache: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, a: str, b: str) -> bool:
+        known = self._cache.get((a, b))
+        if known is None:
+            known = a != b and value_level(self.comparison, a, b) in self.bad
+            if len(self._cache) < 1 << 16:
+                self._cache[(a, b)] = known
+        return known
+
+    def __getstate__(self) -> dict:
+        return {"comparison": self.comparison, "bad": self.bad, "_cache": {}}
+
+
+def _by_level(comparison: Comparison, bad: set[int]) -> Callable[[str, str], bool]:
+    return _ByLevel(comparison, bad) if bad else _never

@@ -25,6 +25,8 @@ their components: at a million records, half of them stand alone and 90% of the 
 pairs join records that no link connects, and neither costs anything here.
 """
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +36,10 @@ from resolver import frames as F
 from resolver.cluster.conflicts import checker
 from resolver.cluster.support import Support
 from resolver.cluster.union_find import UnionFind
+from resolver.gc_pause import paused_gc
 from resolver.normalize.names import GENERATIONAL
+from resolver.normalize.text import WORKERS_ENV
+from resolver.normalize.text import _pool as worker_pool
 
 FLAG_OVERSIZED = "oversized"
 FLAG_GUARDED = "guard_refused_merge"
@@ -74,8 +79,8 @@ def _generational(cluster: _Cluster) -> bool:
 
 
 def _conflict(a: _Cluster, b: _Cluster, checks: dict,
-              link_values: dict[str, tuple]) -> str | None:
-    """link_values: identifier -> the two linked records' values."""
+              link_values: Callable[[str], tuple]) -> str | None:
+    """link_values(identifier) -> the two linked records' values."""
     if a.cannot & b.members or b.cannot & a.members:
         return "steward_no_match"
     if "suffix" in checks and "dob" in checks and (
@@ -94,7 +99,7 @@ def _conflict(a: _Cluster, b: _Cluster, checks: dict,
         # them all)
         clash = any if name in EVERY_VALUE else all
         if clash(conflicts(x, y) for x, y in pairs) and not _weighed(
-                a, b, name, conflicts, link_values[name]):
+                a, b, name, conflicts, link_values(name)):
             return f"conflicting_{name}"
     return None
 
@@ -162,33 +167,97 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
             cluster_of[b] = a  # two records alike in size: the first one's root stays
     rest = np.setdiff1d(touched, np.concatenate(
         [lone.get_column(c).to_numpy().astype(np.int64) for c in (F.UID_L, F.UID_R)]))
-    local[:] = -1
-    local[rest] = np.arange(len(rest))
+    parts = _cluster_parts(_component_groups(rest, component), component, links, strong,
+                           decisions, max_cluster_size, checks, scored, min_support,
+                           n_records)
+    refused = [pl.DataFrame(refused_lone, schema=REFUSED_SCHEMA, orient="row")]
+    for part, (roots, part_refused, part_flags) in parts:
+        cluster_of[part] = roots
+        refused.append(part_refused)
+        flags |= part_flags
+    return Clustering(cluster_of, pl.concat(refused).sort(F.UID_L, F.UID_R), flags)
+
+
+# records of components of three or more records past which clustering is split over the
+# worker processes (below it, starting them costs more than it saves)
+PARALLEL_MIN_RECORDS = 20_000
+
+
+def _component_groups(rest: np.ndarray, component: np.ndarray) -> list[np.ndarray]:
+    """rest (sorted uids) split into groups of whole components, one per worker, of about
+    equal records: components are independent, so the groups can be clustered apart."""
+    if len(rest) < PARALLEL_MIN_RECORDS and not os.environ.get(WORKERS_ENV):
+        return [rest]
+    pool = worker_pool()
+    workers = pool._max_workers if pool is not None else 1
+    if workers < 2:
+        return [rest]
+    labels = component[rest]
+    order = np.argsort(labels, kind="stable")
+    # cut the component-ordered records into equal runs, each cut moved to a component end
+    cuts = [int(np.searchsorted(labels[order], labels[order][min(len(rest) * k // workers,
+                                                                   len(rest) - 1)]))
+            for k in range(1, workers)]
+    bounds = [0, *sorted(set(c for c in cuts if 0 < c < len(rest))), len(rest)]
+    return [np.sort(rest[order[a:b]]) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _cluster_parts(groups: list[np.ndarray], component: np.ndarray, links: pl.DataFrame,
+                   strong: dict[str, list], decisions: pl.DataFrame, max_cluster_size: int,
+                   checks: dict, scored: pl.DataFrame | None, min_support: float,
+                   n_records: int) -> list:
+    """-> (group, (each record's root uid, refused links, flags by root uid)) per group:
+    the first clustered here, the others in worker processes, each sent only its own
+    records' values and pairs."""
+    inputs = [_part_inputs(g, component, links, strong, decisions, scored, n_records)
+              for g in groups]
+    settings = (max_cluster_size, checks, min_support)
+    pool = worker_pool() if len(groups) > 1 else None
+    futures = [pool.submit(_cluster_linked_args, *args, *settings) for args in inputs[1:]]
+    results = [_cluster_linked_args(*inputs[0], *settings), *(f.result() for f in futures)]
+    return [(g, _in_uids(g, result)) for g, result in zip(groups, results)]
+
+
+def _part_inputs(part: np.ndarray, component: np.ndarray, links: pl.DataFrame,
+                 strong: dict[str, list], decisions: pl.DataFrame,
+                 scored: pl.DataFrame | None, n_records: int) -> tuple:
+    """_cluster_linked's inputs for the records `part` (sorted uids, whole components),
+    renumbered 0..len-1 in uid order, so every order, and so every choice, is the one
+    clustering all of them at once makes."""
+    local = np.full(n_records, -1, dtype=np.int64)
+    local[part] = np.arange(len(part))
 
     def renumbered(frame: pl.DataFrame) -> pl.DataFrame:
-        """The pairs inside one component of the remaining records, in local numbers."""
+        """The pairs inside one component of the part's records, in local numbers."""
         frame = frame.with_columns(pl.col(F.UID_L).cast(pl.Int64), pl.col(F.UID_R).cast(pl.Int64))
         a = local[frame.get_column(F.UID_L).to_numpy()]
         b = local[frame.get_column(F.UID_R).to_numpy()]
         inside = (a >= 0) & (b >= 0)
-        inside[inside] = component[rest[a[inside]]] == component[rest[b[inside]]]
+        inside[inside] = component[part[a[inside]]] == component[part[b[inside]]]
         return frame.filter(pl.Series(inside)).with_columns(
             pl.Series(F.UID_L, a[inside]), pl.Series(F.UID_R, b[inside]))
 
-    result = _cluster_linked(
-        len(rest), renumbered(links),
-        {name: [values[u] for u in rest.tolist()] for name, values in strong.items()},
-        renumbered(decisions), max_cluster_size, checks,
-        renumbered(scored) if scored is not None else None, min_support)
-    cluster_of[rest] = rest[result.cluster_of]
-    refused = pl.concat([
-        pl.DataFrame(refused_lone, schema=REFUSED_SCHEMA, orient="row"),
-        result.refused.with_columns(
-            pl.Series(F.UID_L, rest[result.refused.get_column(F.UID_L).to_numpy()]),
-            pl.Series(F.UID_R, rest[result.refused.get_column(F.UID_R).to_numpy()]))
-        .cast(REFUSED_SCHEMA)]).sort(F.UID_L, F.UID_R)
-    flags |= {int(rest[root]): flag for root, flag in result.flags.items()}
-    return Clustering(cluster_of, refused, flags)
+    return (len(part), renumbered(links),
+            {name: [values[u] for u in part.tolist()] for name, values in strong.items()},
+            renumbered(decisions), renumbered(scored) if scored is not None else None)
+
+
+def _cluster_linked_args(n: int, links: pl.DataFrame, strong: dict[str, list],
+                         decisions: pl.DataFrame, scored: pl.DataFrame | None,
+                         max_cluster_size: int, checks: dict,
+                         min_support: float) -> Clustering:
+    with paused_gc():  # in a worker process too (gc_pause.py)
+        return _cluster_linked(n, links, strong, decisions, max_cluster_size, checks, scored,
+                               min_support)
+
+
+def _in_uids(part: np.ndarray, result: Clustering) -> tuple:
+    refused = result.refused.with_columns(
+        pl.Series(F.UID_L, part[result.refused.get_column(F.UID_L).to_numpy()]),
+        pl.Series(F.UID_R, part[result.refused.get_column(F.UID_R).to_numpy()])
+    ).cast(REFUSED_SCHEMA)
+    return (part[result.cluster_of], refused,
+            {int(part[root]): flag for root, flag in result.flags.items()})
 
 
 REFUSED_SCHEMA = {F.UID_L: pl.UInt32, F.UID_R: pl.UInt32, "reason": pl.String}
@@ -270,8 +339,8 @@ def _cluster_linked(n_records: int, links: pl.DataFrame, strong: dict[str, list]
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
-        link_values = {name: (strong[name][a], strong[name][b]) for name in checks}
-        reason = _conflict(clusters[ra], clusters[rb], checks, link_values) or (
+        reason = _conflict(clusters[ra], clusters[rb], checks,
+                           lambda name, a=a, b=b: (strong[name][a], strong[name][b])) or (
             support and _unsupported(support, uf, ra, rb, min_support))
         if reason:
             refused.append((a, b, reason))
