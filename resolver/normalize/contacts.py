@@ -79,12 +79,14 @@ def _invalid(digits: str) -> tuple:
     return None, None, digits[-7:], F.STATUS_INVALID, digits
 
 
-def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
-    """Email columns as polars expressions: email, local part, domain, status."""
+def _email_text(col: pl.Expr) -> pl.Expr:
     text = col.str.strip_chars().str.to_lowercase()
     # "Bob Smith <bob@x.com>" -> the address in the angle brackets
     text = pl.coalesce(text.str.extract(r"<([^<>]+@[^<>]+)>", 1), text)
-    text = text.str.strip_chars("<>\"' ").str.replace(r"^mailto:", "")
+    return text.str.strip_chars("<>\"' ").str.replace(r"^mailto:", "")
+
+
+def _email_local_domain(text: pl.Expr, provider_rules: bool) -> tuple[pl.Expr, pl.Expr]:
     local = text.str.extract(r"^(.*)@[^@]*$", 1)
     domain = text.str.extract(r"@([^@]*)$", 1).str.replace(r"^googlemail\.com$", "gmail.com")
     if provider_rules:
@@ -92,6 +94,10 @@ def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
                  .then(local.str.replace(r"\+.*$", "")).otherwise(local))
         local = (pl.when(domain.is_in(list(DOT_BLIND)))
                  .then(local.str.replace_all(".", "", literal=True)).otherwise(local))
+    return local, domain
+
+
+def _email_parts(text: pl.Expr, local: pl.Expr, domain: pl.Expr) -> list[pl.Expr]:
     email = pl.concat_str(local, pl.lit("@"), domain)
     status = (
         pl.when(text.is_null() | (text == "")).then(pl.lit(F.STATUS_MISSING))
@@ -105,3 +111,24 @@ def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
             pl.when(ok).then(local).alias(F.EMAIL_LOCAL),
             pl.when(ok).then(domain).alias(F.EMAIL_DOMAIN),
             status.alias(F.EMAIL_STATUS)]
+
+
+def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
+    """Email columns as polars expressions: email, local part, domain, status."""
+    text = _email_text(col)
+    return _email_parts(text, *_email_local_domain(text, provider_rules))
+
+
+def normalize_email_column(values: pl.Series, provider_rules: bool) -> pl.DataFrame:
+    """`normalize_emails` over a column, one output row per value: the same expressions,
+    run once per distinct value with each intermediate step materialised (one eager
+    select would compute the shared text, local part and domain once per use)."""
+    distinct = pl.DataFrame({"__value": values.unique(maintain_order=True)})
+    local, domain = _email_local_domain(pl.col("__text"), provider_rules)
+    parts = (distinct.with_columns(_email_text(pl.col("__value")).alias("__text"))
+             .with_columns(local.alias("__local"), domain.alias("__domain"))
+             .select("__value", *_email_parts(pl.col("__text"), pl.col("__local"),
+                                             pl.col("__domain"))))
+    return (pl.DataFrame({"__value": values})
+            .join(parts, on="__value", how="left", maintain_order="left", nulls_equal=True)
+            .drop("__value"))

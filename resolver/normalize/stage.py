@@ -130,7 +130,8 @@ def normalize_records(records: pl.DataFrame, config: Config) -> pl.DataFrame:
         normalize_addresses(records, junk),
         normalize_phones(records, config.default_region),
         normalize_dobs(records, config),
+        contacts.normalize_email_column(records.get_column(F.raw("email")),
+                                        config.email_provider_rules),
     ]
-    emails = contacts.normalize_emails(pl.col(F.raw("email")), config.email_provider_rules)
     return pl.concat([records, *parts], how="horizontal").with_columns(
-        *emails, *normalize_extras(records, config, junk))
+        *normalize_extras(records, config, junk))
