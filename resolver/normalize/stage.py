@@ -91,7 +91,8 @@ def normalize_phones(records: pl.DataFrame, region: str) -> pl.DataFrame:
     # one number is written many ways across sources: parse each number once
     keys = records.select(contacts.phone_key(pl.col(F.raw("phone")))).to_series()
     parts = map_distinct(keys, partial(contacts.parse_phone, region=region),
-                         contacts.PHONE_SCHEMA)
+                         contacts.PHONE_SCHEMA,
+                         fast=partial(contacts.parse_phones_fast, region=region))
     return parts.with_columns(pl.col(F.PHONE_STATUS).fill_null(F.STATUS_MISSING))
 
 

@@ -1,0 +1,94 @@
+"""The vectorised fast paths of normalization give exactly what the parsers give.
+
+Each fast path covers the common shapes of a field in polars and leaves the rest to the
+parser; for every value it covers, its parts must equal the parser's, nulls included.
+Inputs: generated values in many shapes (common, near-common and odd), and the corpus of
+hard cases in tests/fixtures.
+"""
+
+from functools import partial
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resolver.normalize import contacts
+from resolver.normalize.text import map_distinct
+from tests.conftest import FIXTURES
+
+TEXT = st.text(max_size=40)
+
+
+def _fixture_inputs(folder: str, *columns: str) -> list[str]:
+    values = []
+    for path in sorted((FIXTURES / folder).glob("*.csv")):
+        frame = pl.read_csv(path, infer_schema=False)
+        for column in columns:
+            if column in frame.columns:
+                values += frame.get_column(column).drop_nulls().to_list()
+    return values
+
+
+def assert_fast_path_agrees(values: list[str], fast, parse) -> int:
+    """Every value the fast path covers gets the parser's parts; -> how many it covered."""
+    series = pl.Series(values, dtype=pl.String)
+    covered, parts = fast(series)
+    assert len(covered) == len(parts) == len(values)
+    for value, is_covered, row in zip(values, covered, parts.iter_rows()):
+        if is_covered:
+            assert row == tuple(parse(value)), value
+    return int(covered.sum())
+
+
+# --- phones ------------------------------------------------------------------------------
+
+DIGIT_RUNS = st.text(alphabet="0123456789", min_size=1, max_size=14)
+US_NUMBERS = st.builds(
+    "{}{}{}{}{}".format,
+    st.sampled_from(["", "1", "+1", "+", "+44", "01", "+11"]),
+    st.sampled_from(["201", "212", "312", "555", "617", "999", "800", "100", "011", "987"]),
+    st.sampled_from(["555", "867", "234", "011", "911", "000", "123", "200"]),
+    st.sampled_from(["0100", "0150", "5309", "0000", "1234", "5555", "4567", "9999"]),
+    st.sampled_from(["", "", "", "1", "00", " ext 12", "x9"]),
+)
+PHONEY = st.one_of(DIGIT_RUNS, st.builds("+{}".format, DIGIT_RUNS), US_NUMBERS,
+                   st.from_regex(r"\+?1?[ (.-]*\d{3}[ ).-]*\d{3}[ .-]*\d{4}( ?x\d{1,3})?",
+                                 fullmatch=True), TEXT)
+
+
+def _phone_keys(raw: list[str]) -> list[str]:
+    """Raw phones as the stage hands them to the parser (contacts.phone_key)."""
+    keys = pl.DataFrame({"p": raw}, schema={"p": pl.String}).select(
+        contacts.phone_key(pl.col("p")))
+    return [k for k in keys.to_series().to_list() if k is not None]
+
+
+@pytest.mark.parametrize("region", ["US", "GB"])
+@given(values=st.lists(PHONEY, min_size=1, max_size=30))
+@settings(max_examples=200)
+def test_phone_fast_path_agrees_with_parse_phone(region, values):
+    for batch in (values, _phone_keys(values)):
+        assert_fast_path_agrees(batch, partial(contacts.parse_phones_fast, region=region),
+                                partial(contacts.parse_phone, region=region))
+
+
+def test_phone_fast_path_on_the_corpus_covers_the_common_shapes():
+    corpus = _fixture_inputs("phones", "input")
+    keys = _phone_keys(corpus) + corpus + ["6175550123", "16175550123", "+16175550123",
+                                           "5555555555", "1234567890", "2125550100",
+                                           "9999999999", "+6175550123", "123", "16175"]
+    covered = assert_fast_path_agrees(keys, partial(contacts.parse_phones_fast, region="US"),
+                                      partial(contacts.parse_phone, region="US"))
+    assert covered >= 10
+
+
+def test_map_distinct_with_a_fast_path_gives_the_parsers_frame():
+    raw = _fixture_inputs("phones", "input") * 2 + [None, "2125550100", "call me"]
+    keys = pl.DataFrame({"p": raw}, schema={"p": pl.String}).select(
+        contacts.phone_key(pl.col("p"))).to_series()
+    parse = partial(contacts.parse_phone, region="US")
+    slow = map_distinct(keys, parse, contacts.PHONE_SCHEMA)
+    quick = map_distinct(keys, parse, contacts.PHONE_SCHEMA,
+                         fast=partial(contacts.parse_phones_fast, region="US"))
+    assert quick.equals(slow, null_equal=True) and quick.schema == slow.schema
