@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolver.normalize import contacts
+from resolver.normalize import contacts, names_fast, stage
 from resolver.normalize.text import map_distinct
 from tests.conftest import FIXTURES
 
@@ -92,3 +92,74 @@ def test_map_distinct_with_a_fast_path_gives_the_parsers_frame():
     quick = map_distinct(keys, parse, contacts.PHONE_SCHEMA,
                          fast=partial(contacts.parse_phones_fast, region="US"))
     assert quick.equals(slow, null_equal=True) and quick.schema == slow.schema
+
+
+# --- names -------------------------------------------------------------------------------
+
+WORDS = ["Robert", "ROBERT", "robert", "Smith", "SMITH", "smith", "McDonald", "MCDONALD",
+         "mcdonald", "Mcdonald", "Mc", "MC", "J", "J.", "j.", "Ann", "Marie", "MARIE",
+         "Lee", "Bob", "Do", "Mba", "Earl", "Lord", "Walter", "Kim", "Jo.", "Xi", "MCA",
+         "mcb."]
+SPECIAL_WORDS = ["Dr.", "Dr", "DR", "Mr", "Mrs.", "Sir", "Lady", "Rev", "The", "Hon", "Don",
+                 "Jr", "Jr.", "JR", "Sr", "SR.", "III", "iv", "PhD", "MD", "Esq.", "Bt.",
+                 "Baronet", "Baron", "Duke", "of", "1st", "2nd", "First", "de", "la", "Van",
+                 "der", "y", "St.", "St", "O'Brien", "Smith-Jones", "María", "Seán", "Junior",
+                 "Senior", "Kt", "ii"]
+NAME_WORD = st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS),
+                      st.sampled_from(SPECIAL_WORDS),
+                      st.from_regex(r"[A-Za-z]{1,8}\.?", fullmatch=True))
+NAME_WORDS = st.lists(NAME_WORD, min_size=1, max_size=5).map(" ".join)
+FULL_NAMES = st.one_of(
+    NAME_WORDS,
+    st.builds("{}, {}".format, NAME_WORDS, NAME_WORDS),
+    st.builds("{},{}".format, NAME_WORDS, NAME_WORDS),
+    st.builds("{} , {}, {}".format, NAME_WORDS, NAME_WORDS, NAME_WORDS),
+    st.builds("  {} ".format, NAME_WORDS),
+    TEXT,
+)
+FIELD = st.one_of(st.just(""), st.just(""), NAME_WORD, NAME_WORDS, TEXT)
+
+
+@st.composite
+def name_keys(draw) -> str:
+    """The stage's name key: full, prefix, first, middle, last and suffix fields."""
+    if draw(st.booleans()):
+        fields = [draw(FULL_NAMES), "", "", "", "", ""]
+        if draw(st.integers(0, 5)) == 0:  # a source with both
+            fields[draw(st.integers(1, 5))] = draw(FIELD)
+    else:
+        fields = ["", *(draw(FIELD) for _ in range(5))]
+        if draw(st.integers(0, 9)) == 0:
+            fields[0] = draw(NAME_WORDS)
+    return names_fast.SEPARATOR.join(fields)
+
+
+@given(values=st.lists(name_keys(), min_size=1, max_size=30))
+@settings(max_examples=400)
+def test_name_fast_path_agrees_with_the_parser(values):
+    assert_fast_path_agrees(values, names_fast.parse_name_keys_fast, stage._parse_name_key)
+
+
+def _corpus_name_keys() -> list[str]:
+    keys = []
+    for path in sorted((FIXTURES / "names").glob("*.csv")):
+        for row in pl.read_csv(path, infer_schema=False).iter_rows(named=True):
+            if "input" in row:
+                keys.append(names_fast.SEPARATOR.join([row["input"] or ""] + [""] * 5))
+            else:
+                keys.append(names_fast.SEPARATOR.join(row.get(f) or "" for f in (
+                    "", "prefix", "first", "middle", "last", "suffix")))
+    return keys
+
+
+def test_name_fast_path_on_the_corpus_and_common_shapes():
+    common = ["Robert Smith", "ROBERT J. SMITH", "SMITH, ROBERT J", "Dr. Robert J Smith Jr.",
+              "MCDONALD, ANN MARIE", "mr robert mcdonald smith", "Robert", "KIM, KENNETH SR",
+              "Mrs. Patty Williams", "MCA SMITH", "mcb. jones", "Mc Donald", "MC", "Mcdo Lee",
+              "J. R. R. TOLKIEN", "ROBERT J. SMITH III", "Robert Jr", "Mr Smith"]
+    keys = _corpus_name_keys() + [names_fast.SEPARATOR.join([c] + [""] * 5) for c in common]
+    keys += [names_fast.SEPARATOR.join(["", "Dr.", "Robert J", "", "Smith", "Jr."]),
+             names_fast.SEPARATOR.join(["", "", "ann marie", "", "MCDONALD", ""])]
+    covered = assert_fast_path_agrees(keys, names_fast.parse_name_keys_fast,
+                                      stage._parse_name_key)
+    assert covered >= len(common)

@@ -10,11 +10,11 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.config import Config
-from resolver.normalize import addresses, contacts, dates, names
+from resolver.normalize import addresses, contacts, dates, names, names_fast
 from resolver.normalize.junk import junk_set
 from resolver.normalize.text import fold_expr, map_distinct
 
-_SEP = "\x1f"
+_SEP = names_fast.SEPARATOR
 NAME_SCHEMA = {**{p: str for p in names.NAME_PARTS},
                **{F.NAME_DISPLAY[p]: str for p in names.NAME_PARTS}, F.NAME_STATUS: str}
 KEY_SCHEMA = {F.FIRST_NAME_CANONICAL: str, F.FIRST_NAME_METAPHONE: str}
@@ -45,7 +45,8 @@ def normalize_names(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataFrame
     raw_cols = [F.raw(f) for f in F.NAME_FIELDS]
     key = pl.concat_str([pl.col(c).fill_null("") for c in raw_cols], separator=_SEP)
     keys = records.select(key.alias("k")).to_series()
-    parts = map_distinct(keys, _parse_name_key, NAME_SCHEMA)
+    parts = map_distinct(keys, _parse_name_key, NAME_SCHEMA,
+                         fast=names_fast.parse_name_keys_fast)
     junk_list = list(junk)
     is_junk = {p: pl.col(p).is_in(junk_list) for p in (F.FIRST_NAME, F.LAST_NAME, F.MIDDLE_NAME)}
     parts = parts.with_columns(
