@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolver.normalize import contacts, names_fast, stage
+from resolver.normalize import addresses, addresses_fast, contacts, names_fast, stage
 from resolver.normalize.text import map_distinct
 from tests.conftest import FIXTURES
 
@@ -162,4 +162,72 @@ def test_name_fast_path_on_the_corpus_and_common_shapes():
              names_fast.SEPARATOR.join(["", "", "ann marie", "", "MCDONALD", ""])]
     covered = assert_fast_path_agrees(keys, names_fast.parse_name_keys_fast,
                                       stage._parse_name_key)
+    assert covered >= len(common)
+
+
+# --- addresses ---------------------------------------------------------------------------
+
+STREET_WORDS = ["Main", "MAIN", "Oak", "Washington", "River", "Park", "Lake", "Grove", "N",
+                "North", "E", "NE", "St", "St.", "Street", "Ave", "AVE.", "Avenue", "Blvd",
+                "Ct", "CT", "Court", "Mt", "Way", "Wy", "Ln", "Pkwy", "Ter", "Island", "Fox",
+                "Rhode", "Salt", "Kansas", "New", "York", "Box", "PO", "Hill", "Mount"]
+UNIT_WORDS = ["Apt", "APT", "Unit", "#", "Suite", "Fl", "No", "Apartment", "Ste"]
+UNIT_NUMBERS = ["4B", "12", "2000", "B", "B4", "62704", "4-B", "#4B"]
+CITY_WORDS = ["Springfield", "SPRINGFIELD", "Salt", "Lake", "City", "St.", "Louis", "Kansas",
+              "New", "York", "Mexico", "West", "Park", "Mount", "Rocky", "Charlotte", "London",
+              "UK", "Canada", "Washington", "Virginia", "Beach", "Island", "Rhode", "Usa"]
+STATE_NAMES = ["IL", "il", "Illinois", "NY", "New York", "CT", "MT", "WY", "FL", "NE", "MO",
+               "Missouri", "New Mexico", "Rhode Island", "West Virginia", "Virginia",
+               "North Carolina", "DC", "District of Columbia", "Calif", "RI", "UK", "Mexico"]
+ZIPS = ["62704", "62704-1234", "627041234", "2903", "02903", "123", "627", "SW1A 2AA"]
+PIECE = st.one_of(
+    st.lists(st.sampled_from(STREET_WORDS), min_size=1, max_size=4).map(" ".join),
+    st.builds("{} {}".format, st.sampled_from(UNIT_WORDS), st.sampled_from(UNIT_NUMBERS)),
+    st.lists(st.sampled_from(CITY_WORDS), min_size=1, max_size=3).map(" ".join),
+    st.sampled_from(STATE_NAMES), st.sampled_from(ZIPS), st.from_regex(r"\d{1,5}", fullmatch=True),
+)
+SEPARATORS = st.sampled_from([" ", " ", ", ", ",", " , ", ", , ", ". ", "  "])
+
+
+@st.composite
+def address_lines(draw) -> str:
+    """Lines of the common shape with pieces left out, doubled, swapped and misspelt."""
+    house = draw(st.sampled_from(["123", "4516", "87-10", "12A", "1/2", "", "0"]))
+    pre = draw(st.sampled_from(["", "", "N", "North", "NE", "W"]))
+    name = draw(st.lists(st.sampled_from(STREET_WORDS), min_size=0, max_size=3).map(" ".join))
+    stype = draw(st.sampled_from(["St", "Ave", "Court", "CT", "Rd.", "Way", "", "Island"]))
+    unit = draw(st.sampled_from(["", "", "Apt 4B", "# 12", "#5D", "Unit 2000", "APT #4",
+                                 "Suite B", "Fl 2", "No 5", "Apt 62704"]))
+    city = draw(st.lists(st.sampled_from(CITY_WORDS), max_size=3).map(" ".join))
+    state = draw(st.one_of(st.just(""), st.sampled_from(STATE_NAMES)))
+    zip_code = draw(st.one_of(st.just(""), st.sampled_from(ZIPS)))
+    pieces = [" ".join(p for p in (house, pre, name, stype) if p), unit, city, state, zip_code]
+    if draw(st.integers(0, 4)) == 0:
+        pieces += draw(st.lists(PIECE, max_size=3))
+    line = ""
+    for piece in pieces:
+        if piece:
+            line += (draw(SEPARATORS) if line else "") + piece
+    return line + draw(st.sampled_from(["", "", ",", ", ", " "]))
+
+
+@given(values=st.lists(st.one_of(address_lines(), address_lines(), TEXT,
+                                 st.lists(PIECE, max_size=6).map(" ".join)),
+                       min_size=1, max_size=30))
+@settings(max_examples=400)
+def test_address_fast_path_agrees_with_parse_address(values):
+    assert_fast_path_agrees(values, addresses_fast.parse_addresses_fast,
+                            addresses.parse_address)
+
+
+def test_address_fast_path_on_the_corpus_and_common_shapes():
+    common = ["123 N Main St Apt 4B, Springfield, IL 62704",
+              "9228 WOODLAND AVE #5D, 95881", "64199", "2541 SPRUCE LN., 85039",
+              "8177 Main Circle Omaha Nebraska 68142,", "6370 Meadowbrook Pl., Salt Lake City, UT",
+              "1586 Golden St., Cleveland, OH", "8708 HAWK PKWY APT 2000, ",
+              "4686 Washington Ter, Kansas City, MO 64111", "3807 Fox Ct, 44138",
+              "123 River Ave, New York, New York 10001-1234"]
+    lines = _fixture_inputs("addresses", "input") + common
+    covered = assert_fast_path_agrees(lines, addresses_fast.parse_addresses_fast,
+                                      addresses.parse_address)
     assert covered >= len(common)

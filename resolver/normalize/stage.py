@@ -10,7 +10,8 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.config import Config
-from resolver.normalize import addresses, contacts, dates, names, names_fast
+from resolver.normalize import (addresses, addresses_fast, contacts, dates, names,
+                                names_fast)
 from resolver.normalize.junk import junk_set
 from resolver.normalize.text import fold_expr, map_distinct
 
@@ -74,7 +75,8 @@ def _address_line() -> pl.Expr:
 
 def normalize_addresses(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataFrame:
     lines = records.select(_address_line().alias("line")).to_series()
-    parts = map_distinct(lines, addresses.parse_address, addresses.ADDRESS_SCHEMA)
+    parts = map_distinct(lines, addresses.parse_address, addresses.ADDRESS_SCHEMA,
+                         fast=addresses_fast.parse_addresses_fast)
     is_junk = pl.lit(lines.to_frame("l").select(fold_expr(pl.col("l")).is_in(list(junk)))
                      .to_series())
     missing = pl.col(F.ADDRESS_STATUS).is_null()
