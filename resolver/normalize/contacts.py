@@ -10,6 +10,7 @@ import phonenumbers
 import polars as pl
 
 from resolver import frames as F
+from resolver.normalize.text import parse_all
 from resolver.normalize.junk import (JUNK_EMAIL_DOMAINS, JUNK_EMAIL_LOCAL,
                                      is_junk_phone_digits)
 
@@ -73,18 +74,72 @@ def parse_phone(text: str, region: str) -> tuple:
     return e164, number.extension or None, national[-7:], F.STATUS_OK, national
 
 
+def _prefix_validity(prefix: str) -> tuple:
+    return (_nanp_prefix_valid(prefix),)
+
+
+def junk_digits_expr(digits: pl.Expr) -> pl.Expr:
+    """The vectorised twin of `is_junk_phone_digits` for ASCII digit strings."""
+    national = digits.str.slice(-10)
+    return ((national.str.slice(1) == national.str.slice(0, national.str.len_chars() - 1))
+            | national.is_in(["1234567890", "0123456789", "9876543210"])
+            | (national.str.slice(3) == "5555555") | (national.str.slice(3, 5) == "55501")
+            | national.str.slice(-7).is_in(["0000000", "1111111", "1234567"]))
+
+
+def parse_phones_fast(keys: pl.Series, region: str) -> tuple[pl.Series, pl.DataFrame]:
+    """`parse_phone` in polars for the common keys: ASCII digits with an optional leading
+    +, either junk or, in region US, ten national digits. -> (which keys it covers, their
+    PHONE_SCHEMA parts); the rest need `parse_phone`. The area code and exchange are
+    checked with phonenumbers once per distinct six-digit prefix, as `parse_phone` does."""
+    frame = pl.DataFrame({"key": keys}).with_columns(
+        pl.col("key").str.contains(r"^\+?[0-9]+$").alias("plain_key"),
+        pl.col("key").str.strip_prefix("+").alias("digits"))
+    digits = pl.col("digits")
+    national = (pl.when((digits.str.len_chars() == 11) & digits.str.starts_with("1"))
+                .then(digits.str.slice(1)).otherwise(digits))
+    # a leading + counts only before 11 digits (a + and 10 digits is not a US number)
+    plain = ~pl.col("key").str.starts_with("+") | (digits.str.len_chars() == 11)
+    frame = frame.with_columns(
+        (pl.col("plain_key") & junk_digits_expr(digits)).alias("junk"),
+        national.alias("national"),
+        (pl.col("plain_key") & plain & (national.str.len_chars() == 10) & (region == "US"))
+        .alias("us"))
+    prefixes = frame.filter(pl.col("us") & ~pl.col("junk")).get_column("national").str.slice(0, 6)
+    prefixes = prefixes.unique()
+    valid = pl.DataFrame(parse_all(_prefix_validity, prefixes.to_list()),
+                         schema={"valid": pl.Boolean}, orient="row").with_columns(
+        prefixes.alias("prefix"))
+    frame = frame.with_columns(pl.col("national").str.slice(0, 6).alias("prefix")).join(
+        valid, on="prefix", how="left", maintain_order="left")
+    junk, ok = pl.col("junk"), pl.col("us") & pl.col("valid")
+    national, none = pl.col("national"), pl.lit(None, pl.String)
+    parts = frame.select(
+        pl.when(junk).then(none).when(ok).then(pl.concat_str(pl.lit("+1"), national))
+        .alias(F.PHONE),
+        none.alias(F.PHONE_EXTENSION),
+        pl.when(~junk).then(national.str.slice(-7)).alias(F.PHONE_LAST7),
+        pl.when(junk).then(pl.lit(F.STATUS_JUNK)).when(ok).then(pl.lit(F.STATUS_OK))
+        .otherwise(pl.lit(F.STATUS_INVALID)).alias(F.PHONE_STATUS),
+        pl.when(~junk).then(national).alias(F.PHONE_DIGITS),
+    )
+    return frame.get_column("junk") | frame.get_column("us"), parts
+
+
 def _invalid(digits: str) -> tuple:
     if len(digits) not in PLAUSIBLE_DIGITS:
         return None, None, None, F.STATUS_INVALID, None
     return None, None, digits[-7:], F.STATUS_INVALID, digits
 
 
-def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
-    """Email columns as polars expressions: email, local part, domain, status."""
+def _email_text(col: pl.Expr) -> pl.Expr:
     text = col.str.strip_chars().str.to_lowercase()
     # "Bob Smith <bob@x.com>" -> the address in the angle brackets
     text = pl.coalesce(text.str.extract(r"<([^<>]+@[^<>]+)>", 1), text)
-    text = text.str.strip_chars("<>\"' ").str.replace(r"^mailto:", "")
+    return text.str.strip_chars("<>\"' ").str.replace(r"^mailto:", "")
+
+
+def _email_local_domain(text: pl.Expr, provider_rules: bool) -> tuple[pl.Expr, pl.Expr]:
     local = text.str.extract(r"^(.*)@[^@]*$", 1)
     domain = text.str.extract(r"@([^@]*)$", 1).str.replace(r"^googlemail\.com$", "gmail.com")
     if provider_rules:
@@ -92,6 +147,10 @@ def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
                  .then(local.str.replace(r"\+.*$", "")).otherwise(local))
         local = (pl.when(domain.is_in(list(DOT_BLIND)))
                  .then(local.str.replace_all(".", "", literal=True)).otherwise(local))
+    return local, domain
+
+
+def _email_parts(text: pl.Expr, local: pl.Expr, domain: pl.Expr) -> list[pl.Expr]:
     email = pl.concat_str(local, pl.lit("@"), domain)
     status = (
         pl.when(text.is_null() | (text == "")).then(pl.lit(F.STATUS_MISSING))
@@ -105,3 +164,24 @@ def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
             pl.when(ok).then(local).alias(F.EMAIL_LOCAL),
             pl.when(ok).then(domain).alias(F.EMAIL_DOMAIN),
             status.alias(F.EMAIL_STATUS)]
+
+
+def normalize_emails(col: pl.Expr, provider_rules: bool) -> list[pl.Expr]:
+    """Email columns as polars expressions: email, local part, domain, status."""
+    text = _email_text(col)
+    return _email_parts(text, *_email_local_domain(text, provider_rules))
+
+
+def normalize_email_column(values: pl.Series, provider_rules: bool) -> pl.DataFrame:
+    """`normalize_emails` over a column, one output row per value: the same expressions,
+    run once per distinct value with each intermediate step materialised (one eager
+    select would compute the shared text, local part and domain once per use)."""
+    distinct = pl.DataFrame({"__value": values.unique(maintain_order=True)})
+    local, domain = _email_local_domain(pl.col("__text"), provider_rules)
+    parts = (distinct.with_columns(_email_text(pl.col("__value")).alias("__text"))
+             .with_columns(local.alias("__local"), domain.alias("__domain"))
+             .select("__value", *_email_parts(pl.col("__text"), pl.col("__local"),
+                                             pl.col("__domain"))))
+    return (pl.DataFrame({"__value": values})
+            .join(parts, on="__value", how="left", maintain_order="left", nulls_equal=True)
+            .drop("__value"))

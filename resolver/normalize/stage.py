@@ -10,11 +10,12 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.config import Config
-from resolver.normalize import addresses, contacts, dates, names
+from resolver.normalize import (addresses, addresses_fast, contacts, dates, names,
+                                names_fast)
 from resolver.normalize.junk import junk_set
 from resolver.normalize.text import fold_expr, map_distinct
 
-_SEP = "\x1f"
+_SEP = names_fast.SEPARATOR
 NAME_SCHEMA = {**{p: str for p in names.NAME_PARTS},
                **{F.NAME_DISPLAY[p]: str for p in names.NAME_PARTS}, F.NAME_STATUS: str}
 KEY_SCHEMA = {F.FIRST_NAME_CANONICAL: str, F.FIRST_NAME_METAPHONE: str}
@@ -45,7 +46,8 @@ def normalize_names(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataFrame
     raw_cols = [F.raw(f) for f in F.NAME_FIELDS]
     key = pl.concat_str([pl.col(c).fill_null("") for c in raw_cols], separator=_SEP)
     keys = records.select(key.alias("k")).to_series()
-    parts = map_distinct(keys, _parse_name_key, NAME_SCHEMA)
+    parts = map_distinct(keys, _parse_name_key, NAME_SCHEMA,
+                         fast=names_fast.parse_name_keys_fast)
     junk_list = list(junk)
     is_junk = {p: pl.col(p).is_in(junk_list) for p in (F.FIRST_NAME, F.LAST_NAME, F.MIDDLE_NAME)}
     parts = parts.with_columns(
@@ -73,7 +75,8 @@ def _address_line() -> pl.Expr:
 
 def normalize_addresses(records: pl.DataFrame, junk: frozenset[str]) -> pl.DataFrame:
     lines = records.select(_address_line().alias("line")).to_series()
-    parts = map_distinct(lines, addresses.parse_address, addresses.ADDRESS_SCHEMA)
+    parts = map_distinct(lines, addresses.parse_address, addresses.ADDRESS_SCHEMA,
+                         fast=addresses_fast.parse_addresses_fast)
     is_junk = pl.lit(lines.to_frame("l").select(fold_expr(pl.col("l")).is_in(list(junk)))
                      .to_series())
     missing = pl.col(F.ADDRESS_STATUS).is_null()
@@ -91,7 +94,8 @@ def normalize_phones(records: pl.DataFrame, region: str) -> pl.DataFrame:
     # one number is written many ways across sources: parse each number once
     keys = records.select(contacts.phone_key(pl.col(F.raw("phone")))).to_series()
     parts = map_distinct(keys, partial(contacts.parse_phone, region=region),
-                         contacts.PHONE_SCHEMA)
+                         contacts.PHONE_SCHEMA,
+                         fast=partial(contacts.parse_phones_fast, region=region))
     return parts.with_columns(pl.col(F.PHONE_STATUS).fill_null(F.STATUS_MISSING))
 
 
@@ -130,7 +134,8 @@ def normalize_records(records: pl.DataFrame, config: Config) -> pl.DataFrame:
         normalize_addresses(records, junk),
         normalize_phones(records, config.default_region),
         normalize_dobs(records, config),
+        contacts.normalize_email_column(records.get_column(F.raw("email")),
+                                        config.email_provider_rules),
     ]
-    emails = contacts.normalize_emails(pl.col(F.raw("email")), config.email_provider_rules)
     return pl.concat([records, *parts], how="horizontal").with_columns(
-        *emails, *normalize_extras(records, config, junk))
+        *normalize_extras(records, config, junk))

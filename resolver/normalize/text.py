@@ -99,16 +99,29 @@ def parse_all(parse: Callable[[str], tuple], values: list[str]) -> list[tuple]:
     return [row for rows in pool.map(partial(_parse_chunk, parse), chunks) for row in rows]
 
 
-def map_distinct(values: pl.Series, parse: Callable[[str], tuple], schema: dict) -> pl.DataFrame:
+FastPath = Callable[[pl.Series], tuple[pl.Series, pl.DataFrame]]
+
+
+def map_distinct(values: pl.Series, parse: Callable[[str], tuple], schema: dict,
+                 fast: FastPath | None = None) -> pl.DataFrame:
     """Run `parse` once per distinct non-null value; one output row per input row.
 
     Parsers are pure Python (names, addresses, phones), so this is where the work is:
-    distinct values are far fewer than records in customer data.
+    distinct values are far fewer than records in customer data. `fast`, when given, is
+    the vectorised twin of `parse` for the common shapes: distinct values -> (a mask of
+    the values it covers, their parts in `schema`, one row per value); `parse` runs on
+    the rest only, and both must give the same parts (tests/test_normalize_fast_path.py).
     """
     distinct = values.drop_nulls().unique(maintain_order=True)
+    pieces = []
+    if fast is not None and len(distinct):
+        covered, parts = fast(distinct)
+        pieces.append(parts.with_columns(distinct.alias("__value")).filter(covered))
+        distinct = distinct.filter(~covered)
     rows = parse_all(parse, distinct.to_list())
-    parsed = pl.DataFrame(rows, schema=schema, orient="row").with_columns(
-        distinct.alias("__value"))
+    pieces.append(pl.DataFrame(rows, schema=schema, orient="row").with_columns(
+        distinct.alias("__value")))
+    parsed = pl.concat(pieces) if len(pieces) > 1 else pieces[0]
     return (pl.DataFrame({"__value": values}).join(parsed, on="__value", how="left",
                                                   maintain_order="left")
             .drop("__value"))
