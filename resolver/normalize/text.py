@@ -13,6 +13,8 @@ from multiprocessing import get_context
 
 import polars as pl
 
+from resolver.gc_pause import paused_gc
+
 _PUNCTUATION = re.compile(r"[^\w\s'-]", re.UNICODE)
 # letters NFKD does not decompose into a base letter and a mark
 _TRANSLITERATE = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
@@ -58,7 +60,8 @@ PARALLEL_MIN_VALUES = 20_000  # below this, starting worker processes costs more
 
 
 def _parse_chunk(parse: Callable[[str], tuple], chunk: list[str]) -> list[tuple]:
-    return [parse(v) for v in chunk]
+    with paused_gc():  # in a worker process: the stage's pause does not reach it
+        return [parse(v) for v in chunk]
 
 
 def _exit_with(parent: int) -> None:
