@@ -12,6 +12,7 @@ longer produces are dropped, and their records re-clustered.
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from resolver import frames as F
@@ -28,22 +29,45 @@ class PairDelta:
     touched: pl.Series  # uids at either end of a pair added, dropped or re-scored
 
 
+def _pair_keys(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """One sortable 64-bit key per pair: the pairs' (uid_l, uid_r) order is the keys'."""
+    return (left.astype(np.uint64) << np.uint64(32)) | right.astype(np.uint64)
+
+
 def _mapped(store_pairs: pl.DataFrame, old_to_new: pl.DataFrame) -> pl.DataFrame:
     """Stored pairs between unchanged records, in this run's uids (order is kept: uids of
     unchanged records grow with the old ones)."""
-    return (store_pairs
-            .join(old_to_new.rename({"old_uid": F.UID_L, F.UID: "l"}), on=F.UID_L)
-            .join(old_to_new.rename({"old_uid": F.UID_R, F.UID: "r"}), on=F.UID_R)
-            .drop(F.UID_L, F.UID_R).rename({"l": F.UID_L, "r": F.UID_R}))
+    size = int(max(store_pairs.get_column(F.UID_R).max() or 0,
+                   old_to_new.get_column("old_uid").max() or 0)) + 1
+    new_uid = np.full(size, -1, dtype=np.int64)
+    new_uid[old_to_new.get_column("old_uid").to_numpy()] = old_to_new.get_column(F.UID).to_numpy()
+    left = new_uid[store_pairs.get_column(F.UID_L).to_numpy()]
+    right = new_uid[store_pairs.get_column(F.UID_R).to_numpy()]
+    kept = (left >= 0) & (right >= 0)
+    schema = store_pairs.schema
+    return store_pairs.filter(pl.Series(kept)).with_columns(
+        pl.Series(F.UID_L, left[kept]).cast(schema[F.UID_L]),
+        pl.Series(F.UID_R, right[kept]).cast(schema[F.UID_R]))
 
 
 def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
                 gone: pl.Series) -> PairDelta:
+    """Both frames are sorted by (uid_l, uid_r), so the set operations are a binary search
+    of one sorted key array in the other, not joins."""
     old = _mapped(store.pairs, old_to_new).drop(F.BLOCKING_RULE)
-    keys = [F.UID_L, F.UID_R]
-    reused = pairs.join(old, on=keys, how="inner", maintain_order="left")
-    todo = pairs.join(old, on=keys, how="anti", maintain_order="left")
-    dropped = old.join(pairs, on=keys, how="anti")
+    old_keys = _pair_keys(old.get_column(F.UID_L).to_numpy(), old.get_column(F.UID_R).to_numpy())
+    if len(old_keys) > 1 and not (np.diff(old_keys.astype(np.int64)) > 0).all():
+        order = np.argsort(old_keys, kind="stable")  # a store written in another order
+        old, old_keys = old[order], old_keys[order]
+    keys = _pair_keys(pairs.get_column(F.UID_L).to_numpy(), pairs.get_column(F.UID_R).to_numpy())
+    at = np.minimum(np.searchsorted(old_keys, keys), max(len(old_keys) - 1, 0))
+    found = (old_keys[at] == keys) if len(old_keys) else np.zeros(len(keys), dtype=bool)
+    reused = pl.concat([pairs.filter(pl.Series(found)),
+                        old[at[found]].drop(F.UID_L, F.UID_R)], how="horizontal")
+    todo = pairs.filter(pl.Series(~found))
+    still = np.zeros(len(old_keys), dtype=bool)
+    still[at[found]] = True
+    dropped = old.filter(pl.Series(~still))
     # the unchanged partner of a changed or deleted record lost that pair
     lost = store.pairs.filter(pl.col(F.UID_L).is_in(gone.implode())
                               | pl.col(F.UID_R).is_in(gone.implode()))
