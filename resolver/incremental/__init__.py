@@ -14,6 +14,7 @@ and OLD's term frequencies (`[model] term_frequencies`), both pinned; see README
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -62,6 +63,7 @@ def run_incremental(config: Config, previous: Path,
     with _stage(t, "normalize", progress):
         delta = record_delta(records, store, config)
         normalized = delta.normalized
+        store = replace(store, records=store.records.clear())  # held in `normalized` now
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
                                           config.link_type == "link_only", config.max_pairs)
@@ -69,12 +71,15 @@ def run_incremental(config: Config, previous: Path,
             if warn:
                 warn(line)
         split = split_pairs(pairs, store, delta.old_to_new, delta.gone)
+        store = replace(store, pairs=store.pairs.clear())  # the reused ones are in `split`
+        del pairs
     with _stage(t, "compare", progress):
         gammas = compare_pairs(split.todo, normalized, config.comparisons)
     with _stage(t, "train", progress):  # nothing to train: the model is OLD's
         steward, unknown = decision_pairs(decisions, normalized)
     with _stage(t, "score", progress):
-        scored = score_pairs(gammas, split.reused, store, model, config, steward, normalized)
+        scored, weights = score_pairs(gammas, split.reused, store, model, config, steward,
+                                      normalized)
     with _stage(t, "cluster", progress):
         clustering, reclustered = recluster(normalized, scored, steward, store, delta,
                                             split.touched, model, config)
@@ -88,10 +93,8 @@ def run_incremental(config: Config, previous: Path,
         return standing
 
     with _stage(t, "golden", progress):
-        weight_columns = [F.partial_weight(c.name) for c in config.comparisons]
         entities, households, lineage, pair_output = golden_stage(
-            config, normalized, ids, clustering, scored.drop(weight_columns),
-            scored.select(F.UID_L, F.UID_R, *weight_columns), kept)
+            config, normalized, ids, clustering, scored, weights, kept)
     result = RunResult(config, records, normalized, scored, model, blocking, clustering,
                        lineage, entities, households, pair_output, changes, unknown, t,
                        peak_memory_mb(t.workers_mb), steward, store.frequencies,

@@ -18,6 +18,7 @@ import polars as pl
 from resolver import frames as F
 from resolver.compare.compute import column_of, pairs_with_values
 from resolver.output import decide
+from resolver.score.batches import kept_for_output
 from resolver.score.predict import predict
 from resolver.store import Store, frequency_frame
 
@@ -85,11 +86,12 @@ def _probability() -> pl.Expr:
 
 
 def score_pairs(compared: pl.DataFrame, reused: pl.DataFrame, store: Store, model,
-                config, steward: pl.DataFrame, normalized: pl.DataFrame) -> pl.DataFrame:
-    """Every candidate pair scored and decided, as a full run's score stage gives them.
-    A reused pair below the review threshold keeps only its weight: its partial weights
-    are never shown (pairs.parquet holds pairs at or above review), so they are not
-    computed again."""
+                config, steward: pl.DataFrame, normalized: pl.DataFrame
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """-> (every candidate pair scored and decided, in the narrow shape of a full run's
+    score stage; the per-comparison weights of the pairs pairs.parquet holds), as
+    score/batches.py gives them. A reused pair below the review threshold keeps only its
+    weight: its partial weights are never shown, so they are not computed again."""
     frequencies = frequency_frame(store.frequencies)
     new = predict(compared, model, config.comparisons, frequencies)
     decided = steward.select(F.UID_L, F.UID_R, pl.lit(True).alias("_steward"))
@@ -103,6 +105,13 @@ def score_pairs(compared: pl.DataFrame, reused: pl.DataFrame, store: Store, mode
                                     normalized, kept_values)
     detail = predict(with_values.drop(*(F.right(c) for c in kept_values)), model,
                      config.comparisons, frequencies)
-    scored = pl.concat([new, detail, reused.filter(~shown).drop("_steward")],
-                       how="diagonal_relaxed")
-    return decide(scored.select(new.columns).sort(F.UID_L, F.UID_R), steward, config)
+    narrow = [F.UID_L, F.UID_R, F.BLOCKING_RULE, *(F.gamma(c.name) for c in config.comparisons),
+              F.MATCH_WEIGHT, F.MATCH_PROBABILITY]
+    schema = new.select(narrow).schema
+    scored = decide(pl.concat([part.select(narrow).cast(schema) for part in (
+        new, detail, reused.filter(~shown))]).sort(F.UID_L, F.UID_R), steward, config)
+    weights = [F.UID_L, F.UID_R, *(F.partial_weight(c.name) for c in config.comparisons)]
+    computed = pl.concat([new.select(weights), detail.select(weights)])
+    return scored, (scored.filter(kept_for_output(config.review_threshold))
+                    .select(F.UID_L, F.UID_R)
+                    .join(computed, on=[F.UID_L, F.UID_R], how="left", maintain_order="left"))
