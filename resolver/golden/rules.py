@@ -3,8 +3,9 @@
 Rules apply in the configured order, each narrowing the candidates that survived the one
 before; that is a lexicographic sort, so every rule is a sort key and all clusters are
 decided at once by one sort (no per-cluster Python). Ties left after the last rule go to
-the smallest (source, record_id), so the choice is deterministic. A rule that cannot tell
-candidates apart (no timestamps, one source) leaves the decision to the next: the fallback.
+the smallest (source, record_id) (the smallest uid: ingest numbers records in that
+order), so the choice is deterministic. A rule that cannot tell candidates apart (no
+timestamps, one source) leaves the decision to the next: the fallback.
 """
 
 import polars as pl
