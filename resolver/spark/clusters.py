@@ -82,7 +82,8 @@ def cluster_kernel(model: Model, config: Config):
         roots = result.cluster_of[inside]
         out = pl.DataFrame({"kind": pl.Series([NODE] * len(uids), dtype=pl.Int8), "a": uids,
                             "b": everyone[roots],
-                            "text": [result.flags.get(int(r)) for r in roots.tolist()]})
+                            "text": [result.flags.get(int(r)) for r in roots.tolist()]},
+                           schema=OUT_SCHEMA)
         refused = result.refused
         out = pl.concat([out, pl.DataFrame({
             "kind": pl.Series([LINK] * refused.height, dtype=pl.Int8),

@@ -34,24 +34,28 @@ from resolver.spark.session import from_spark, spark_schema, spark_session, to_s
 from resolver.spark.training import train_on_spark
 
 
-def fixed_formats(config: Config, records) -> Config:
-    """The config with what a kernel must not decide per partition fixed for the run:
-    each source's dob format (detected over the source's distinct dates, as the local
-    engine detects it over the whole column) and the latest valid birth date."""
-    sources = []
+def detected_formats(config: Config, records) -> dict[str, str | None]:
+    """source -> the dob format detected over the source's distinct dates (as the local
+    engine detects it over the whole column), for sources that declare none."""
+    out = {}
     for source in config.sources:
-        formats = dict(source.formats)
-        if not formats.get("dob"):
-            distinct = (records.filter(S.col(F.SOURCE) == source.name)
-                        .select(F.raw("dob")).distinct().toArrow())
-            values = pl.from_arrow(distinct).to_series() if distinct.num_rows else \
-                pl.Series([], dtype=pl.String)
-            found = detect_date_format(values, config.default_region)
-            if found:
-                formats["dob"] = found
-        sources.append(replace(source, formats=formats))
-    return replace(config, sources=tuple(sources),
-                   dob_max=config.dob_max or dt.date.today())
+        if source.formats.get("dob"):
+            continue
+        distinct = (records.filter(S.col(F.SOURCE) == source.name)
+                    .select(F.raw("dob")).distinct().toArrow())
+        values = (pl.from_arrow(distinct).to_series() if distinct.num_rows
+                  else pl.Series([], dtype=pl.String))
+        out[source.name] = detect_date_format(values, config.default_region)
+    return out
+
+
+def fixed_formats(config: Config, formats: dict[str, str | None]) -> Config:
+    """The config with what a kernel must not decide per partition fixed for the run:
+    each source's dob format and the latest valid birth date (the day of the run)."""
+    sources = tuple(replace(s, formats={**s.formats, "dob": formats[s.name]})
+                    if not s.formats.get("dob") and formats.get(s.name) else s
+                    for s in config.sources)
+    return replace(config, sources=sources, dob_max=config.dob_max or dt.date.today())
 
 
 class SparkStages:
@@ -116,7 +120,8 @@ def run_spark_pipeline(config: Config, previous=None, progress=None, warn=None,
         records_sdf = to_spark(spark, records, records_schema, partitions)
     with _stage(t, "normalize", progress):
         normalized_sdf = engine.normalize(records_sdf, records_schema,
-                                          fixed_formats(config, records_sdf))
+                                          fixed_formats(config, detected_formats(
+                                              config, records_sdf)))
         normalized = from_spark(normalized_sdf, engine.normalized_schema).sort(F.UID)
         contract.check(normalized, "normalized", config, engine.normalized_schema)
     with _stage(t, "block", progress):
