@@ -108,10 +108,13 @@ def truth_of(folder: Path) -> pl.DataFrame:
         pl.col("person_id").alias("person"))
 
 
-def run_resolver(folder: Path, timeout: float) -> dict:
-    out = folder / "out"
+def run_resolver(folder: Path, timeout: float, spark: str | None = None) -> dict:
+    """spark: a master URL to run on the Spark engine (peak RSS then counts the JVM and
+    its Python workers, all in the process tree)."""
+    out = folder / ("out_spark" if spark else "out")
+    engine = ["--engine", "spark", "--master", spark] if spark else []
     result = measured([sys.executable, "-m", "resolver", "run", str(folder / "config.toml"),
-                       "--out", str(out), "--quiet"], timeout)
+                       "--out", str(out), "--quiet", *engine], timeout)
     if result["exit"] != 0:
         return result
     run_doc = json.loads((out / "run.json").read_text())
@@ -186,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=8801)
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--spark", metavar="MASTER", nargs="?", const="local[2]",
+                        help="also run the Spark engine (default master local[2])")
     parser.add_argument("--incremental", action="store_true",
                         help="a full run, then 1%% more records run incrementally")
     args = parser.parse_args(argv)
@@ -200,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         folder = dataset(records, args.seed)
         ours = run_resolver(folder, args.timeout)
         theirs = None if args.no_splink else run_splink(folder, args.timeout)
+        on_spark = run_resolver(folder, args.timeout, args.spark) if args.spark else None
         stages = ours.get("stages", {})
         rows.append({
             "records": f"{pl.read_parquet(folder / 'truth.parquet').height:,}",
@@ -209,6 +215,13 @@ def main(argv: list[str] | None = None) -> None:
             "pairs/record": round(ours.get("pairs", 0) / max(ours.get("records", 1), 1), 1),
             "resolver F1": ours.get("f1", ""),
             "stages s": ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
+            **({} if on_spark is None else {
+                "spark s": (on_spark["seconds"] if on_spark["exit"] == 0
+                            else f"failed ({on_spark['error']})"),
+                "spark peak GB": on_spark["peak_rss_gb"],
+                "spark F1": on_spark.get("f1", ""),
+                "spark stages s": ", ".join(f"{k} {v:.1f}"
+                                            for k, v in on_spark.get("stages", {}).items())}),
             "splink s": "" if theirs is None else (theirs["seconds"] if theirs["exit"] == 0
                                                    else "did not complete"),
             "splink peak GB": "" if theirs is None else theirs["peak_rss_gb"],

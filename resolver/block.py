@@ -213,6 +213,12 @@ def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...]
                        cap: BlockCap, max_pairs: int) -> dict[str, int]:
     """rule -> predicted pairs; InputError when their sum passes max_pairs."""
     predicted = {rule.name: predicted_pairs(keys_frame, rule, cap) for rule in rules}
+    check_predicted_pairs(predicted, max_pairs)
+    return predicted
+
+
+def check_predicted_pairs(predicted: dict[str, int], max_pairs: int) -> None:
+    """InputError when the rules' predicted pairs (rule -> pairs) pass max_pairs."""
     if sum(predicted.values()) > max_pairs:
         worst = max(predicted, key=predicted.get)
         raise InputError(f"the blocking rules would make {sum(predicted.values()):,} candidate "
@@ -220,7 +226,6 @@ def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...]
                          f"{worst} with {predicted[worst]:,}). Add a key to that rule, lower "
                          "blocking.max_block_size, or raise blocking.max_pairs if the machine "
                          "has the memory")
-    return predicted
 
 
 def _keys_frame(normalized: pl.DataFrame, keys: set[str], reps: pl.DataFrame) -> pl.DataFrame:

@@ -71,7 +71,16 @@ def run(config: ConfigArg,
             "touch.")] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON "
-                                              "(for scripts).")] = False):
+                                              "(for scripts).")] = False,
+        engine: Annotated[str, typer.Option(
+            "--engine", help="local (default) or spark: the same job on Apache Spark "
+            "(pip install 'customer-resolver[spark]').")] = "local",
+        master: Annotated[str | None, typer.Option(
+            "--master", help="With --engine spark: the Spark master URL (default local[*]; "
+            "under spark-submit, the one it was given).")] = None,
+        partitions: Annotated[int | None, typer.Option(
+            "--partitions", help="With --engine spark: shuffle partitions (default twice "
+            "the cores).")] = None):
     """The whole job: ingest, normalize, block, compare, score, cluster individuals and
     households, build golden records, write outputs and the report. With --previous OLD
     --incremental: link today's new and changed records to OLD's customers."""
@@ -83,6 +92,14 @@ def run(config: ConfigArg,
     if incremental and previous is None:
         raise ResolverError("--incremental links new and changed records to a previous run: "
                             "give that run's output folder with --previous OLD_OUT")
+    if engine not in ("local", "spark"):
+        raise ResolverError("--engine must be local or spark")
+    if engine == "local" and (master or partitions):
+        raise ResolverError("--master and --partitions apply to --engine spark only")
+    if partitions is not None and partitions < 1:
+        raise ResolverError("--partitions must be at least 1")
+    spark = ({"name": "spark", "master": master or _default_master(), "partitions": partitions}
+             if engine == "spark" else None)
     cfg = load_config(config)
     fmt = output_format or cfg.output_format
 
@@ -90,12 +107,13 @@ def run(config: ConfigArg,
         err.print(f"warning: {line}", markup=False, highlight=False)
 
     if quiet or as_json:
-        summary = execute(cfg, out_dir, fmt, previous, warn=warn, incremental=incremental)
+        summary = execute(cfg, out_dir, fmt, previous, warn=warn, incremental=incremental,
+                          engine=spark)
     elif sys.stderr.isatty():
-        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous, warn, incremental)
+        summary = _run_with_progress_bar(cfg, out_dir, fmt, previous, warn, incremental, spark)
     else:  # logs and pipes: one plain line per stage, and the long stages' counts
         summary = execute(cfg, out_dir, fmt, previous, progress=_plain_progress(), warn=warn,
-                          incremental=incremental)
+                          incremental=incremental, engine=spark)
     if as_json:
         print(json.dumps(summary, indent=2, default=str))
     elif not quiet:
@@ -128,8 +146,16 @@ def _plain_progress():
     return report
 
 
+def _default_master() -> str | None:
+    """local[*], unless spark-submit already chose a master (it sets spark.master)."""
+    import os
+
+    return None if "spark.master" in os.environ.get("PYSPARK_SUBMIT_ARGS", "") or \
+        os.environ.get("SPARK_ENV_LOADED") else "local[*]"
+
+
 def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
-                           warn, incremental: bool) -> dict:
+                           warn, incremental: bool, engine: dict | None = None) -> dict:
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 
@@ -152,7 +178,7 @@ def _run_with_progress_bar(cfg, out_dir: Path, fmt: str, previous: Path | None,
             bar.update(task, description=stage, completed=done)
 
         summary = execute(cfg, out_dir, fmt, previous, progress=advance, warn=warn,
-                          incremental=incremental)
+                          incremental=incremental, engine=engine)
         bar.update(task, description="written", completed=len(STAGES) + 1)
     return summary
 

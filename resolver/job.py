@@ -28,22 +28,34 @@ def run_inputs(config: Config) -> list[Path]:
 
 
 def execute(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
-            progress=None, warn=None, incremental: bool = False) -> dict:
+            progress=None, warn=None, incremental: bool = False,
+            engine: dict | None = None) -> dict:
     """Run and publish; -> the run summary (output folder, counts, timings)."""
-    return run_and_publish(config, out_dir, fmt, previous, progress, warn, incremental)[1]
+    return run_and_publish(config, out_dir, fmt, previous, progress, warn, incremental,
+                           engine)[1]
 
 
 def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | None = None,
                     progress=None, warn=None, incremental: bool = False,
-                    ) -> tuple[RunResult, dict]:
+                    engine: dict | None = None) -> tuple[RunResult, dict]:
+    """engine: None for the local engine, or {"name": "spark", "master": URL,
+    "partitions": N} (resolver/spark/)."""
     check_run_files(config)
     if incremental and previous is None:
         raise ResolverError("--incremental links new and changed records to a previous "
                             "run: give that run's output folder with --previous OLD_OUT")
+    if incremental and engine:
+        raise ResolverError("--incremental runs on the local engine only: leave out "
+                            "--engine spark, or run a full run on Spark")
     # the folder is checked and locked before any work: a refusal costs nothing
     with OutputFolder(out_dir, run_inputs(config), config.private_outputs) as folder:
         if incremental:
             result = run_incremental(config, previous, progress, warn)
+        elif engine:
+            from resolver.spark.engine import run_spark_pipeline
+
+            result = run_spark_pipeline(config, previous, progress, warn,
+                                        engine.get("master"), engine.get("partitions"))
         else:
             result = run_pipeline(config, previous, progress, warn)
         if previous is not None:

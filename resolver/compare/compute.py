@@ -222,14 +222,27 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
     frame that leaves here holds ids and levels, not every value of both records.
     on_chunk(done, total): told after each chunk (progress)."""
     columns = needed_columns(comparisons)
-    kept_values = sorted({F.left(column_of(c)) for c in comparisons if c.term_frequency})
     out = []
     for start in range(0, max(pairs.height, 1), chunk_pairs):
-        frame = place_lone_names(pairs_with_values(pairs.slice(start, chunk_pairs),
-                                                   normalized, columns))
-        sims = Similarities(frame)
-        out.append(frame.select(*pairs.columns, *kept_values,
-                                *(comparison_levels(frame, c, sims) for c in comparisons)))
+        frame = pairs_with_values(pairs.slice(start, chunk_pairs), normalized, columns)
+        out.append(compare_attached(frame, pairs.columns, comparisons))
         if on_chunk:
             on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
     return pl.concat(out)
+
+
+def kept_values(comparisons: tuple[Comparison, ...]) -> list[str]:
+    """The left values prediction looks term frequencies up by."""
+    return sorted({F.left(column_of(c)) for c in comparisons if c.term_frequency})
+
+
+def compare_attached(frame: pl.DataFrame, pair_columns: list[str],
+                     comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """The comparison kernel: pairs with both records' values attached (<col>_l / <col>_r
+    of needed_columns) -> pair_columns, kept_values and one gamma per comparison. Each
+    pair's levels depend on its own values alone, so any split of the pairs gives the
+    same rows (the local engine runs it per chunk, Spark per partition)."""
+    frame = place_lone_names(frame)
+    sims = Similarities(frame)
+    return frame.select(*pair_columns, *kept_values(comparisons),
+                        *(comparison_levels(frame, c, sims) for c in comparisons))

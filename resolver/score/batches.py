@@ -11,7 +11,7 @@ from resolver import frames as F
 from resolver.config import Config
 from resolver.output import decide
 from resolver.score.model import Model
-from resolver.score.predict import predict, term_tables
+from resolver.score.predict import TermTables, predict, term_tables
 
 SCORE_BATCH = 2_000_000  # pairs
 
@@ -22,12 +22,15 @@ def kept_for_output(review_threshold: float) -> pl.Expr:
             | (pl.col(F.DECISION_SOURCE) == "steward"))
 
 
-def score_pairs(gammas: pl.DataFrame, model: Model, config: Config, normalized: pl.DataFrame,
+def score_pairs(gammas: pl.DataFrame, model: Model, config: Config,
+                normalized: pl.DataFrame | TermTables,
                 steward: pl.DataFrame, on_batch=None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """-> (every pair: ids, rule, gammas, weight, probability, decision; the pairs kept
-    for output: ids and each comparison's partial weight). on_batch(done, total): told
-    after each batch (progress)."""
-    tables = term_tables(normalized, config.comparisons)
+    for output: ids and each comparison's partial weight). normalized: the records the
+    term frequencies count, or their TermTables. on_batch(done, total): told after each
+    batch (progress)."""
+    tables = (normalized if isinstance(normalized, TermTables)
+              else term_tables(normalized, config.comparisons))
     gamma_columns = [F.gamma(c.name) for c in config.comparisons]
     weights = [F.partial_weight(c.name) for c in config.comparisons]
     narrow, detail = [], []

@@ -71,7 +71,12 @@ def random_level_counts(normalized: pl.DataFrame, comparisons: tuple[Comparison,
                         n_pairs: int, seed: int, link_only: bool) -> dict[str, np.ndarray]:
     """Per comparison, how many random pairs fall in each level 1..K (nulls left out)."""
     pairs = random_pairs(normalized, n_pairs, seed, link_only)
-    gammas = compare_pairs(pairs, normalized, comparisons)
+    return level_counts(compare_pairs(pairs, normalized, comparisons), comparisons)
+
+
+def level_counts(gammas: pl.DataFrame,
+                 comparisons: tuple[Comparison, ...]) -> dict[str, np.ndarray]:
+    """Per comparison, how many pairs fall in each level 1..K (nulls left out)."""
     return {c.name: np.bincount(gammas.get_column(F.gamma(c.name)).to_numpy(),
                                 minlength=len(c.levels) + 1)[1:].astype(float)
             for c in comparisons}
@@ -157,9 +162,16 @@ def expectation_maximisation(patterns: np.ndarray, counts: np.ndarray,
     return m, prior, iteration
 
 
+PATTERN_COUNT = "pattern_count"  # a frame of distinct gamma patterns: pairs holding each
+
+
 def gamma_patterns(gammas: pl.DataFrame, comparisons: tuple[Comparison, ...]):
+    """-> (distinct gamma patterns, sorted; pairs holding each). gammas: one row per pair,
+    or per pattern with its PATTERN_COUNT (as an engine aggregates them): the same
+    patterns and counts either way, so EM gives the same model."""
     columns = [F.gamma(c.name) for c in comparisons]
-    grouped = gammas.group_by(columns).agg(pl.len().alias("n")).sort(columns)
+    count = pl.col(PATTERN_COUNT).sum() if PATTERN_COUNT in gammas.columns else pl.len()
+    grouped = gammas.group_by(columns).agg(count.alias("n")).sort(columns)
     return (grouped.select(columns).to_numpy().astype(np.int64),
             grouped.get_column("n").to_numpy().astype(float))
 

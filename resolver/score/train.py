@@ -15,6 +15,7 @@ from resolver.score.estimate import (random_level_counts, train_supervised, trai
                                      u_from_counts, u_without_matches)
 from resolver.score.household import GIVEN_NAME, PERSONAL, SHARED
 from resolver.score.model import Model
+from resolver.score.sampling import sample_pairs
 
 FIELD_GROUPS = (  # columns that carry the same evidence: a rule on one biases the others
     {F.FIRST_NAME, F.FIRST_NAME_CANONICAL, F.FIRST_NAME_METAPHONE},
@@ -61,54 +62,87 @@ def total_pairs(normalized: pl.DataFrame, link_only: bool) -> int:
 
 
 # Each rule's training pairs and the blocking-recall estimate are taken from a uniform
-# sample of the candidates this large: a rule's share of it is a uniform sample of the
+# sample of the candidates this large (score/sampling.py: the same pairs whatever engine
+# holds them): a rule's share of it is a uniform sample of the
 # rule's pairs, and the capture-recapture counts (f1, f2, n) all scale by the sampling
 # fraction, which cancels in the recall estimate.
 RULE_SAMPLE_PAIRS = 3_000_000
 
 
-def uniform_sample(frame: pl.DataFrame, size: int, seed: int) -> pl.DataFrame:
-    """`size` rows drawn uniformly without replacement, kept in the frame's order (pairs
-    stay sorted). A mask, not a gather: the compared pairs arrive in many chunks."""
-    if frame.height <= size:
-        return frame
-    keep = np.zeros(frame.height, dtype=bool)
-    keep[np.random.default_rng(seed).choice(frame.height, size, replace=False)] = True
-    return frame.filter(pl.Series(keep))
+def u_sample_size(config: Config, records: int) -> int:
+    """Random pairs for u: small data needs fewer, 50 per record (at least 200k) up to
+    the cap."""
+    return min(config.u_sample_pairs, max(200_000, 50 * records))
 
 
 def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.DataFrame,
                 labels: pl.DataFrame | None = None) -> Model:
     """labels: optional (uid_l, uid_r, is_match) for candidate pairs."""
     link_only = config.link_type == "link_only"
-    # small data needs fewer random pairs: 50 per record (at least 200k) up to the cap
-    u_pairs = min(config.u_sample_pairs, max(200_000, 50 * normalized.height))
-    u_counts = random_level_counts(normalized, config.comparisons, u_pairs, config.seed,
+    u_counts = random_level_counts(normalized, config.comparisons,
+                                   u_sample_size(config, normalized.height), config.seed,
                                    link_only)
-    u_random = {name: u_from_counts(c) for name, c in u_counts.items()}
     all_pairs = total_pairs(normalized, link_only)
     if labels is not None and labels.height:
-        labelled = candidate_gammas.join(labels, on=[F.UID_L, F.UID_R], how="inner")
-        if labelled.get_column("is_match").sum() > 0:
-            return train_supervised(labelled, labelled.get_column("is_match").to_numpy()
-                                    .astype(bool), u_random, config.comparisons, all_pairs)
-    sample = uniform_sample(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed)
+        model = fit_supervised(config, u_counts, candidate_gammas.join(
+            labels, on=[F.UID_L, F.UID_R], how="inner"), all_pairs)
+        if model is not None:
+            return model
+    sample = (candidate_gammas if candidate_gammas.height <= RULE_SAMPLE_PAIRS
+              else sample_pairs(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed))
     membership = rule_membership(sample, normalized, config.blocking_rules,
                                  config.block_cap, link_only)
-    rule_gammas = {rule.name: (_training_sample(config, normalized, sample, membership, rule),
-                               comparisons_free_of(rule.keys, config.comparisons))
+    rule_gammas = {rule.name: _training_sample(config, normalized, sample, membership, rule)
                    for rule in config.training_rules}
+
+    def likely_captures(model: Model) -> pl.DataFrame | None:
+        from resolver.report.blocking_recall import rule_captures
+        from resolver.score.predict import predict
+
+        likely = (predict(sample, model, config.comparisons, normalized)
+                  .get_column(F.MATCH_PROBABILITY) >= config.match_threshold).to_numpy()
+        if not likely.any():
+            return None
+        return rule_captures(sample.filter(pl.Series(likely)), membership[likely],
+                             len(config.blocking_rules))
+
+    return fit_unsupervised(config, u_counts, rule_gammas, candidate_gammas, all_pairs,
+                            likely_captures)
+
+
+def fit_supervised(config: Config, u_counts: dict[str, np.ndarray], labelled: pl.DataFrame,
+                   all_pairs: int) -> Model | None:
+    """m from labelled candidate gammas (with is_match); None without a labelled match."""
+    if labelled.get_column("is_match").sum() == 0:
+        return None
+    u_random = {name: u_from_counts(c) for name, c in u_counts.items()}
+    return train_supervised(labelled, labelled.get_column("is_match").to_numpy().astype(bool),
+                            u_random, config.comparisons, all_pairs)
+
+
+def fit_unsupervised(config: Config, u_counts: dict[str, np.ndarray],
+                     rule_gammas: dict[str, pl.DataFrame], candidate_gammas: pl.DataFrame,
+                     all_pairs: int, likely_captures) -> Model:
+    """The unsupervised model from what training reads of the data, whichever engine read
+    it: u_counts (random pairs per level), per training rule the gammas of its (sampled)
+    pairs and the candidates' gammas (one row per pair, or distinct patterns with
+    estimate.PATTERN_COUNT), and likely_captures(model): the rules producing each
+    sampled candidate the model scores as a likely match (None when none)."""
+    u_random = {name: u_from_counts(c) for name, c in u_counts.items()}
+    rules = {rule.name: (rule_gammas[rule.name], comparisons_free_of(rule.keys,
+                                                                     config.comparisons))
+             for rule in config.training_rules}
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
-    model = train_unsupervised(rule_gammas, candidate_gammas, u_random, config.comparisons,
+    model = train_unsupervised(rules, candidate_gammas, u_random, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
     # u again, without the matches the random pairs hold, and m and λ again with it
     u_clean = {c.name: u_without_matches(u_counts[c.name], params.m, model.prior)
                for c, params in zip(config.comparisons, model.comparisons)}
-    model = train_unsupervised(rule_gammas, candidate_gammas, u_clean, config.comparisons,
+    model = train_unsupervised(rules, candidate_gammas, u_clean, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
     model = with_conditional_email_u(model, config.comparisons, [
-        rule_gammas[rule.name] for rule in config.training_rules if blocks_on_names(rule)])
-    return with_blocking_recall(model, config, normalized, sample, membership)
+        rules[rule.name] for rule in config.training_rules if blocks_on_names(rule)])
+    return with_blocking_recall(model, config, likely_captures(model))
 
 
 def blocks_on_names(rule) -> bool:
@@ -123,7 +157,7 @@ def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas:
     not every pair. A blocking rule's are read off the candidates (already compared); a
     training rule that blocks differently is blocked and compared here."""
     def sampled(pairs: pl.DataFrame) -> pl.DataFrame:
-        return uniform_sample(pairs, config.max_training_pairs, config.seed)
+        return sample_pairs(pairs, config.max_training_pairs, config.seed)
 
     if rule in config.blocking_rules:
         bit = np.uint64(1) << np.uint64(config.blocking_rules.index(rule))
@@ -135,8 +169,8 @@ def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas:
 MIN_RECALL_FOR_PRIOR = 0.5  # the correction is at most one bit
 
 
-def with_blocking_recall(model: Model, config: Config, normalized: pl.DataFrame,
-                         candidate_gammas: pl.DataFrame, membership: np.ndarray) -> Model:
+def with_blocking_recall(model: Model, config: Config,
+                         captures: pl.DataFrame | None) -> Model:
     """λ over all pairs, not only over those the blocking rules find.
 
     EM counts the expected matches among the candidate pairs; the matches no rule finds
@@ -146,17 +180,13 @@ def with_blocking_recall(model: Model, config: Config, normalized: pl.DataFrame,
     it (R held at 0.5 or more). A pair's posterior is then what it would be for a random
     pair with the same comparison vector, as the model assumes.
 
-    candidate_gammas: the candidates or a uniform sample of them; membership: the rules
-    producing each (block.rule_membership)."""
-    from resolver.report.blocking_recall import estimate_recall, rule_captures
-    from resolver.score.predict import predict
+    captures: the candidates (or a uniform sample of them) this model scores at or above
+    the match threshold, each with the rules producing it (blocking_recall.rule_captures);
+    None when there are none."""
+    from resolver.report.blocking_recall import estimate_recall
 
-    likely = (predict(candidate_gammas, model, config.comparisons, normalized)
-              .get_column(F.MATCH_PROBABILITY) >= config.match_threshold).to_numpy()
-    if not likely.any():
+    if captures is None:
         return model
-    captures = rule_captures(candidate_gammas.filter(pl.Series(likely)), membership[likely],
-                             len(config.blocking_rules))
     recall = estimate_recall(captures, [rule.name for rule in config.blocking_rules])
     factor = max(recall.estimated_recall, MIN_RECALL_FOR_PRIOR)
     trained = model.trained | {"blocking_recall_estimate": round(recall.estimated_recall, 4),
