@@ -38,7 +38,7 @@ def candidates(records: pl.DataFrame, value: str, valid: pl.Expr,
     return (records.filter(pl.col(value).is_not_null())
             .select(F.ENTITY_ID, pl.col(value).cast(pl.String).alias(VALUE),
                     valid.fill_null(False).alias(VALID), F.UPDATED_AT, F.SOURCE, F.RECORD_ID,
-                    F.UID,
+                    *([F.UID] if F.UID in records.columns else []),
                     pl.col(F.SOURCE).replace_strict(rank, default=len(rank),
                                                     return_dtype=pl.Int32).alias(PRIORITY))
             .with_columns(pl.len().over(F.ENTITY_ID, VALUE).alias(FREQUENCY)))
@@ -48,11 +48,12 @@ def choose(cands: pl.DataFrame, rules: tuple[str, ...]) -> pl.DataFrame:
     """-> one row per entity: value, source, record_id, rule."""
     keys = [RULES[r][0].alias(f"k{i}") for i, r in enumerate(rules)]
     descending = [RULES[r][1] for r in rules]
-    # the last key, uid, is the (source, record_id) order (ingest numbers records so),
-    # and sorts as an integer
+    # the last keys: (source, record_id), or the uid ingest numbered records by in that
+    # order, which sorts as an integer
+    last = [F.UID] if F.UID in cands.columns else [F.SOURCE, F.RECORD_ID]
     ordered = cands.with_columns(keys).sort(
-        [F.ENTITY_ID, *(f"k{i}" for i in range(len(rules))), F.UID],
-        descending=[False, *descending, False], nulls_last=True)
+        [F.ENTITY_ID, *(f"k{i}" for i in range(len(rules))), *last],
+        descending=[False, *descending, *(False for _ in last)], nulls_last=True)
     winner = ordered.group_by(F.ENTITY_ID, maintain_order=True).first()
     runner_up = (ordered.join(winner.select(F.ENTITY_ID, pl.col(VALUE).alias("won")),
                               on=F.ENTITY_ID)
