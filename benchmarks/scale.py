@@ -8,6 +8,7 @@ pairs, pairwise F1 of both tools against the truth file, and the time ratio. Wri
 results/scale.json and results/scale.md.
 
     python -m benchmarks.scale 50000 500000 1200000 [--no-splink] [--timeout S]
+        [--splink-max N] [--spark [MASTER] [--spark-min N]]
     python -m benchmarks.scale 1200000 --incremental   (a full run on N records, then 1%
         more records appended and `run --previous --incremental`: its time against the
         full run's; writes results/scale_incremental.json and .md)
@@ -188,6 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("records", type=int, nargs="+")
     parser.add_argument("--seed", type=int, default=8801)
     parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--splink-max", type=int, default=None, metavar="N",
+                        help="run Splink only at sizes of at most N records")
+    parser.add_argument("--spark-min", type=int, default=0, metavar="N",
+                        help="run the Spark engine only at sizes of at least N records")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--spark", metavar="MASTER", nargs="?", const="local[2]",
                         help="also run the Spark engine (default master local[2])")
@@ -204,8 +209,10 @@ def main(argv: list[str] | None = None) -> None:
     for records in args.records:
         folder = dataset(records, args.seed)
         ours = run_resolver(folder, args.timeout)
-        theirs = None if args.no_splink else run_splink(folder, args.timeout)
-        on_spark = run_resolver(folder, args.timeout, args.spark) if args.spark else None
+        splink = not args.no_splink and (args.splink_max is None or records <= args.splink_max)
+        theirs = run_splink(folder, args.timeout) if splink else None
+        on_spark = (run_resolver(folder, args.timeout, args.spark)
+                    if args.spark and records >= args.spark_min else None)
         stages = ours.get("stages", {})
         rows.append({
             "records": f"{pl.read_parquet(folder / 'truth.parquet').height:,}",
