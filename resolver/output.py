@@ -16,32 +16,7 @@ from resolver import frames as F
 from resolver.compare.compute import levels_of
 from resolver.csv_safety import escape_frame, unescape_frame
 from resolver.errors import OutputError
-
-MATCH, REVIEW, NO_MATCH = "match", "review", "no_match"
-
-
-def decide(scored: pl.DataFrame, steward: pl.DataFrame, config) -> pl.DataFrame:
-    """Thresholds give each pair a decision; a steward's decision overrides the model's."""
-    p = pl.col(F.MATCH_PROBABILITY)
-    model = (pl.when(p >= config.match_threshold).then(pl.lit(MATCH))
-             .when(p >= config.review_threshold).then(pl.lit(REVIEW))
-             .otherwise(pl.lit(NO_MATCH)))
-    joined = scored.join(steward.rename({"decision": "steward"}), on=[F.UID_L, F.UID_R],
-                         how="left", maintain_order="left")
-    return joined.with_columns(
-        pl.coalesce(pl.col("steward"), model).alias(F.DECISION),
-        pl.when(pl.col("steward").is_not_null()).then(pl.lit("steward"))
-        .otherwise(pl.lit("model")).alias(F.DECISION_SOURCE),
-    ).drop("steward")
-
-
-def strong_values(normalized: pl.DataFrame, identifiers: tuple[str, ...]) -> dict[str, list]:
-    """identifier -> per-record value (None when missing), uid order."""
-    values = {"dob": pl.col(F.DOB_TEXT), "suffix": pl.col(F.SUFFIX),
-              "first_name": pl.concat_str(F.FIRST_NAME, pl.lit("|"),
-                                          pl.col(F.LAST_NAME).fill_null(""))}
-    return {name: normalized.select(values.get(name, pl.col(name))).to_series().to_list()
-            for name in identifiers}
+from resolver.score.decide import REVIEW
 
 
 def lineage_frame(resolved: pl.DataFrame, entities: pl.DataFrame,

@@ -1,4 +1,5 @@
-"""The stage order of `resolver run`, and nothing else.
+"""The stage order of `resolver run`, and nothing else. Each frame a stage hands on is
+checked against its declared schema (contract.py), as the Spark engine checks its own.
 
 ingest -> normalize -> block -> compare -> (train) -> score -> decide -> cluster
 individuals -> stable IDs -> golden records -> households -> output frames.
@@ -14,24 +15,26 @@ from pathlib import Path
 
 import polars as pl
 
+from resolver import contract
 from resolver import frames as F
 from resolver.block import RuleStats, candidate_pairs
 from resolver.cluster.conflicts import model_checkers
 from resolver.cluster.individuals import Clustering, cluster_individuals
+from resolver.cluster.strong import strong_values
 from resolver.compare.compute import compare_pairs
 from resolver.config import Config
 from resolver.decisions import decision_pairs, read_decisions
 from resolver.gc_pause import paused_gc
-from resolver.golden.build import golden_records, with_households
+from resolver.golden.build import golden_records
 from resolver.golden.ids import assign_entity_ids
+from resolver.households.build import with_households
 from resolver.ingest import ingest
 from resolver.normalize import normalize_records
-from resolver.output import lineage_frame, pairs_frame, read_previous, strong_values
-from resolver.score.model import Model, load_model
+from resolver.output import lineage_frame, pairs_frame, read_previous
 from resolver.score.batches import score_pairs
+from resolver.score.model import Model, load_model
 from resolver.score.train import labels_from_decisions, train_model
 from resolver.store import frequency_frame, scoring_frequencies
-
 
 STAGES = ("ingest", "normalize", "block", "compare", "train", "score", "cluster", "golden")
 
@@ -153,20 +156,24 @@ def run_pipeline(config: Config, previous: Path | None = None,
     t = StageMeter()
     with _stage(t, "ingest", progress):
         records = ingest(config)
+        contract.check(records, "records", config)
         prior_ids = read_previous(previous) if previous else None
         decisions = read_decisions(config.decisions_path)
     with _stage(t, "normalize", progress):
         normalized = normalize_records(records, config)
+        contract.check(normalized, "normalized", config)
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules,
                                           config.block_cap,
                                           config.link_type == "link_only", config.max_pairs)
+        contract.check(pairs, "pairs", config)
         for line in oversized_block_warnings(blocking, config.max_block_size):
             if warn:
                 warn(line)
     with _stage(t, "compare", progress):
         gammas = compare_pairs(pairs, normalized, config.comparisons,
                                on_chunk=_counter(progress, "compare"))
+        contract.check(gammas, "compared", config)
     with _stage(t, "train", progress):
         steward, unknown = decision_pairs(decisions, normalized)
         model = (load_model(config.model_path, config.comparisons)
@@ -178,6 +185,8 @@ def run_pipeline(config: Config, previous: Path | None = None,
         frequencies = scoring_frequencies(config, normalized)
         scored, weights = score_pairs(gammas, model, config, frequency_frame(frequencies),
                                       steward, _counter(progress, "score"))
+        contract.check(scored, "scored", config)
+        contract.check(weights, "weights", config, contract.weights_schema(config))
         del gammas
     with _stage(t, "cluster", progress):
         links = scored.filter(pl.col(F.DECISION) == "match")
@@ -192,6 +201,8 @@ def run_pipeline(config: Config, previous: Path | None = None,
     with _stage(t, "golden", progress):
         entities, households, lineage, pair_output = golden_stage(
             config, normalized, ids, clustering, scored, weights)
+        contract.check_golden({"entities": entities, "households": households,
+                               "lineage": lineage})
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
                      peak_memory_mb(t.workers_mb), steward, frequencies)

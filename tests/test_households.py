@@ -6,7 +6,7 @@ import datetime as dt
 import polars as pl
 
 from resolver import frames as F
-from resolver.cluster.households import (MAX_HOUSEHOLD_MEMBERS, PERSON_COLUMNS,
+from resolver.households.assign import (MAX_HOUSEHOLD_MEMBERS, PERSON_COLUMNS,
                                          _address_links, assign_households, household_table)
 from resolver.evaluate import evaluate
 

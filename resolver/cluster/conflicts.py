@@ -72,7 +72,7 @@ def checker(identifier: str):
             "first_name": first_names_conflict}.get(identifier, identifiers_conflict)
 
 
-# the column each strong identifier's values come from (output.strong_values)
+# the column each strong identifier's values come from (cluster/strong.py)
 IDENTIFIER_COLUMNS = {"dob": F.DOB_TEXT, "suffix": F.SUFFIX, "first_name": F.FIRST_NAME}
 
 

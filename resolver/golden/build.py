@@ -1,10 +1,9 @@
-"""Assemble golden records: survivorship per field, history, counts, household links."""
+"""Assemble golden records: survivorship per field, history, counts (households are
+attached after, by resolver/households/)."""
 
 import polars as pl
 
 from resolver import frames as F
-from resolver.cluster.household_moves import address_history
-from resolver.cluster.households import PERSON_COLUMNS, assign_households, household_table
 from resolver.golden.history import entity_stats, history
 from resolver.golden.survivorship import survive
 
@@ -24,42 +23,3 @@ def golden_records(records: pl.DataFrame, config) -> pl.DataFrame:
     return (golden.rename({F.ENTITY_ID: "code"})
             .join(ids, on="code", how="left", maintain_order="left")
             .select(F.ENTITY_ID, pl.exclude(F.ENTITY_ID, "code")))
-
-
-def with_households(golden: pl.DataFrame, records: pl.DataFrame,
-                    enabled: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Attach household_id to each golden record; -> (golden, households)."""
-    parts = (F.HOUSE_NUMBER, F.STREET_NAME, F.UNIT_NUMBER, F.ZIP5, F.CITY, F.ADDRESS_KEY)
-    lineage = ["address_source", "address_record_id"]  # the record the address came from
-    current = records.select(pl.col(F.SOURCE).alias(lineage[0]),
-                             pl.col(F.RECORD_ID).alias(lineage[1]), *parts, F.BUILDING_KEY)
-    # the surviving address may lack the unit that the individual's other records at
-    # the same building give
-    known_units = (records.filter(pl.col(F.UNIT_NUMBER).is_not_null())
-                   .group_by(F.ENTITY_ID, F.BUILDING_KEY)
-                   .agg(pl.col(F.UNIT_NUMBER).mode().sort().first().alias("known_unit")))
-    people = (golden.select(F.ENTITY_ID, *lineage,
-                            pl.col("last_name").str.to_lowercase().alias(F.LAST_NAME),
-                            F.PHONE, F.EMAIL)
-              .join(current, on=lineage, how="left")
-              .join(known_units, on=[F.ENTITY_ID, F.BUILDING_KEY], how="left")
-              .with_columns(pl.coalesce(F.UNIT_NUMBER, "known_unit").alias(F.UNIT_NUMBER)))
-    if not enabled:  # every individual is a household of one: nothing links them
-        people = people.with_columns(pl.lit(None, pl.String).alias(c)
-                                     for c in (*parts, F.PHONE, F.EMAIL))
-        return _attach(golden, assign_households(people.select(PERSON_COLUMNS)))
-    # every phone and email of the individual's records, not only the surviving ones: a
-    # landline that one source gives is what links a household member without an address
-    contacts = pl.concat([records.select(F.ENTITY_ID, pl.lit(kind).alias("kind"),
-                                         pl.col(c).alias("value"))
-                          for c, kind in ((F.PHONE, "phone"), (F.EMAIL, "email"))]
-                         ).drop_nulls().unique()
-    return _attach(golden, assign_households(people.select(PERSON_COLUMNS), contacts,
-                                             address_history(records)))
-
-
-def _attach(golden: pl.DataFrame, households: pl.DataFrame) -> tuple[pl.DataFrame,
-                                                                     pl.DataFrame]:
-    golden = golden.join(households, on=F.ENTITY_ID).select(
-        F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID)).sort(F.ENTITY_ID)
-    return golden, household_table(golden)

@@ -15,7 +15,7 @@ import polars as pl
 from resolver import frames as F
 from resolver.cluster.conflicts import model_checkers
 from resolver.cluster.individuals import Clustering, cluster_individuals
-from resolver.output import strong_values
+from resolver.cluster.strong import strong_values
 from resolver.store import Store
 
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.compare.compute import column_of, pairs_with_values
-from resolver.output import decide
+from resolver.score.decide import decide
 from resolver.score.batches import kept_for_output
 from resolver.score.predict import predict
 from resolver.store import Store, frequency_frame

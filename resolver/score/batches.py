@@ -9,7 +9,7 @@ import polars as pl
 
 from resolver import frames as F
 from resolver.config import Config
-from resolver.output import decide
+from resolver.score.decide import decide
 from resolver.score.model import Model
 from resolver.score.predict import TermTables, predict, term_tables
 

@@ -20,7 +20,7 @@ from resolver import frames as F
 from resolver.cluster.conflicts import model_checkers
 from resolver.cluster.individuals import REFUSED_SCHEMA, Clustering, cluster_individuals
 from resolver.config import Config
-from resolver.output import strong_values
+from resolver.cluster.strong import strong_values
 from resolver.score.model import Model
 from resolver.spark.components import DST, SRC, connected_components
 from resolver.spark.session import spark_schema, to_spark
@@ -30,7 +30,7 @@ NODE, LINK, PAIR, DECISION = 0, 1, 2, 3
 
 
 def strong_columns(config: Config) -> list[str]:
-    """The normalized columns output.strong_values reads."""
+    """The normalized columns cluster/strong.py reads."""
     by_name = {"dob": [F.DOB_TEXT], "suffix": [F.SUFFIX],
                "first_name": [F.FIRST_NAME, F.LAST_NAME]}
     return sorted({c for name in config.strong_identifiers for c in by_name.get(name, [name])})

@@ -9,10 +9,10 @@ are close (Jaro-Winkler >= 0.85), and their units agree; when one lacks the unit
 surname, phone or email must support the link. Links are taken strongest first and a
 household never holds two different units (neighbours stay apart). Individuals without
 an address then join by the contacts they share, weighed by how specific each value is
-(household_contacts.py), or by a surname that only one household in their ZIP carries.
+(contacts.py), or by a surname that only one household in their ZIP carries.
 Two households with addresses never join through anything but their addresses: the same
 unit, or a former address of a household that moved and took the member along
-(household_moves.py). Households link individuals; they never merge them.
+(moves.py). Households link individuals; they never merge them.
 
 The work is linear in the size of a household: links are made between distinct address
 spellings (variants), and the individuals at one variant are joined to one
@@ -24,8 +24,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from resolver import frames as F
-from resolver.cluster.household_contacts import attach_by_contact, contact_values
-from resolver.cluster.household_moves import join_moved
+from resolver.households.contacts import attach_by_contact, contact_values
+from resolver.households.moves import join_moved
 from resolver.cluster.union_find import UnionFind
 from resolver.golden.ids import hashed_id
 
@@ -195,7 +195,7 @@ def assign_households(people: pl.DataFrame, contacts: pl.DataFrame | None = None
                       history: pl.DataFrame | None = None) -> pl.DataFrame:
     """people: PERSON_COLUMNS, one row per individual; optionally contacts, every
     (entity_id, value) phone and email of their records, and history, where each was seen
-    when (household_moves.HISTORY_COLUMNS) -> entity_id, household_id."""
+    when (moves.HISTORY_COLUMNS) -> entity_id, household_id."""
     people = people.sort(F.ENTITY_ID).with_row_index("i")
     roots = _household_roots(people, contacts, history)
     # the key an ID is hashed from: the household's address, or when several households
