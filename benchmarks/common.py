@@ -49,9 +49,9 @@ def write_results(name: str, rows: list[dict]) -> None:
     RESULTS.mkdir(exist_ok=True)
     doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "rows": rows}
     (RESULTS / f"{name}.json").write_text(json.dumps(doc, indent=2) + "\n")
-    columns = list(rows[0])
+    columns = list(dict.fromkeys(c for row in rows for c in row))  # every row's columns
     lines = [f"Machine: {doc['machine']}; run {doc['date']}.", "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for r in rows]
+    lines += ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -196,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--spark", metavar="MASTER", nargs="?", const="local[2]",
                         help="also run the Spark engine (default master local[2])")
+    parser.add_argument("--results", default="scale", metavar="NAME",
+                        help="results/NAME.json and .md (default scale)")
     parser.add_argument("--incremental", action="store_true",
                         help="a full run, then 1%% more records run incrementally")
     args = parser.parse_args(argv)
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
             "ratio": (round(ours["seconds"] / theirs["seconds"], 2)
                       if theirs and theirs["exit"] == 0 and ours["exit"] == 0 else ""),
         })
-        write_results("scale", rows)  # after every size: a long run keeps what it measured
+        write_results(args.results, rows)  # after every size: a long run keeps what it measured
 
 
 if __name__ == "__main__":
