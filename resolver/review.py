@@ -61,14 +61,17 @@ def review_queue(out_dir: Path, limit: int | None = None) -> Queue:
     shown = pending.select(QUEUE_COLUMNS)
     if limit is not None:
         shown = shown.head(limit)
-    return Queue(with_values(config, shown), waiting.height, waiting.height - pending.height)
+    return Queue(with_values(config, shown, out_dir), waiting.height,
+                 waiting.height - pending.height)
 
 
-def with_values(config: Config, pairs: pl.DataFrame) -> pl.DataFrame:
-    """The pairs with each record's values beside them (`name_a`, `name_b`, ...)."""
+def with_values(config: Config, pairs: pl.DataFrame,
+                out_dir: Path | None = None) -> pl.DataFrame:
+    """The pairs with each record's values beside them (`name_a`, `name_b`, ...), from
+    the run's store when out_dir has one."""
     keys = set(pairs.get_column("record_a").to_list()) | set(
         pairs.get_column("record_b").to_list())
-    values = record_values(config, keys)
+    values = record_values(config, keys, out_dir)
     for side in ("a", "b"):
         named = values.rename({c: f"{c}_{side}" for c in values.columns})
         pairs = pairs.join(named, left_on=f"record_{side}", right_on=f"{F.RECORD_KEY}_{side}",

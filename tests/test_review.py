@@ -66,13 +66,16 @@ def test_json_and_csv_exports_hold_every_pair_and_csv_is_formula_safe(run_dir):
     source = run_dir.parent / "sample_data" / "crm.csv"
     original = source.read_text()
     crm = pl.read_csv(source, infer_schema=False)
-    try:  # values are read from the sources at review time
+    store, aside = run_dir / "store", run_dir.parent / "store-aside"
+    try:  # without the run's store, values are read from the sources at review time
+        store.rename(aside)
         crm.with_columns(pl.when(pl.col("customer_id") == crm_pair["record_a"][4:])
                          .then(pl.lit("=HYPERLINK(1)")).otherwise(pl.col("Email"))
                          .alias("Email")).write_csv(source)
         done = resolver("review", run_dir, "--csv")
     finally:
         source.write_text(original)
+        aside.rename(store)
     assert done.returncode == 0, done.stderr
     assert "'=HYPERLINK(1)" in done.stdout
     assert pl.read_csv(io.StringIO(done.stdout), infer_schema=False).height == len(pairs)
@@ -160,3 +163,24 @@ def test_interactive_decisions_reach_the_decisions_file(run_dir):
 def test_one_mode_at_a_time(run_dir):
     done = resolver("review", run_dir, "--json", "--csv")
     assert done.returncode == 2 and "give one of --json, --csv, not several" in done.stderr
+
+
+def test_record_values_come_from_the_runs_store_alike(sample_run, monkeypatch):
+    """review reads the two records' values from the run's store, one filtered scan,
+    not every source again; the values are the ones the sources give."""
+    import resolver.record_values as values_module
+    from resolver.record_values import record_values
+
+    config, out = sample_run
+    lineage = pl.read_parquet(out / "lineage.parquet").sort("source", "record_id")
+    keys = [f"{s}:{r}" for s, r in lineage.select("source", "record_id").gather_every(97).rows()]
+    from_sources = record_values(config, keys).sort("record_key")
+    assert from_sources.height == len(keys)
+    read = []
+    real = values_module.read_source_frame
+    monkeypatch.setattr(values_module, "read_source_frame",
+                        lambda source: read.append(source.name) or real(source))
+    from_store = record_values(config, keys, out).sort("record_key")
+    assert read == []  # no source was read
+    assert from_store.equals(from_sources)
+    assert record_values(config, ["crm:no-such-id"], out).height == 0

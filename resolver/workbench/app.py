@@ -38,7 +38,7 @@ class Workbench:
         self.decisions_path = decisions_path(self.config)  # none named: exit 2 before serving
         self.model = load_model(out_dir / "model.json", self.config.comparisons)
         self.reviewer = reviewer
-        self.names = views.RecordNames(self.config)
+        self.names = views.RecordNames(self.config, out_dir)
         self.queue = ReviewQueue(out_dir, self.config, self.names)
         self.token = ""  # set by the server; forms carry it back
         self.templates = Environment(loader=PackageLoader("resolver.workbench", "templates"),

@@ -2,7 +2,7 @@
 records' values side by side, which fields agree, the waterfall of `resolver explain`),
 an individual (its records, links, refused links, golden record with lineage, history,
 household) and a household. Read from the run's outputs and, for record values, from
-the sources as `resolver review` reads them (record_values)."""
+the run's store as `resolver review` reads them (record_values)."""
 
 import threading
 from pathlib import Path
@@ -22,10 +22,11 @@ HISTORY = ("names", "addresses", "emails", "phones")
 
 
 class RecordNames:
-    """record key -> display name, read from the sources once per key and kept."""
+    """record key -> display name, read from the run's store (or the sources) once per
+    key and kept."""
 
-    def __init__(self, config):
-        self.config = config
+    def __init__(self, config, out_dir: Path | None = None):
+        self.config, self.out_dir = config, out_dir
         self.known: dict[str, str | None] = {}
         self.lock = threading.Lock()
 
@@ -33,7 +34,8 @@ class RecordNames:
         with self.lock:
             missing = [k for k in set(keys) if k not in self.known]
             if missing:
-                found = record_values(self.config, missing).select(F.RECORD_KEY, "name")
+                found = record_values(self.config, missing, self.out_dir).select(
+                    F.RECORD_KEY, "name")
                 self.known.update(dict(found.iter_rows()))
                 self.known.update({k: None for k in missing if k not in self.known})
             return {k: self.known[k] for k in keys}
@@ -85,7 +87,8 @@ def pair_view(out_dir: Path, config, model, a: str, b: str) -> dict:
     a = f"{row[F.left(F.SOURCE)]}:{row[F.left(F.RECORD_ID)]}"
     b = f"{row[F.right(F.SOURCE)]}:{row[F.right(F.RECORD_ID)]}"
     wf = waterfall(row, config.comparisons, model)
-    values = {r[F.RECORD_KEY]: r for r in record_values(config, [a, b]).iter_rows(named=True)}
+    values = {r[F.RECORD_KEY]: r
+              for r in record_values(config, [a, b], out_dir).iter_rows(named=True)}
     levels: dict[str, list] = {}
     for comparison, term in zip(config.comparisons, wf.terms[1:]):
         field = display_field(comparison, config.extra_fields)
