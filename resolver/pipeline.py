@@ -174,13 +174,13 @@ def run_pipeline(config: Config, previous: Path | None = None,
         gammas = compare_pairs(pairs, normalized, config.comparisons,
                                on_chunk=_counter(progress, "compare"))
         contract.check(gammas, "compared", config)
+        del pairs  # the comparison vectors carry the pairs on
     with _stage(t, "train", progress):
         steward, unknown = decision_pairs(decisions, normalized)
         model = (load_model(config.model_path, config.comparisons)
                  if config.model_path and config.model_path.is_file()
                  else train_model(config, normalized, gammas,
                                   labels_from_decisions(steward, gammas)))
-    del pairs  # the comparison vectors carry the pairs on
     with _stage(t, "score", progress):
         frequencies = scoring_frequencies(config, normalized)
         scored, weights = score_pairs(gammas, model, config, frequency_frame(frequencies),
