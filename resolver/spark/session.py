@@ -78,6 +78,10 @@ def spark_session(master: str | None, partitions: int | None):
                  .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                 # the driver collects the normalized records and scored pairs (golden
+                 # records and outputs are built there): Spark's default cap of 1g on
+                 # collected results stopped a 1.2M-record run at the scored pairs
+                 .config("spark.driver.maxResultSize", "0")
                  .getOrCreate())
     except Exception as exc:  # pyspark raises its own runtime errors when Java is missing
         raise ResolverError(f"Spark could not start ({type(exc).__name__}). It needs Java 17 "
