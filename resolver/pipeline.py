@@ -132,7 +132,9 @@ def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
     entities, households = with_households(_golden(config, resolved, kept), resolved,
                                            config.households)
     entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
-    return (entities, households, lineage_frame(resolved, entities, scored),
+    lineage = lineage_frame(resolved, entities, scored)
+    contract.check_golden({"entities": entities, "households": households, "lineage": lineage})
+    return (entities, households, lineage,
             pairs_frame(scored, weights, clustering, normalized, config))
 
 
@@ -201,8 +203,6 @@ def run_pipeline(config: Config, previous: Path | None = None,
     with _stage(t, "golden", progress):
         entities, households, lineage, pair_output = golden_stage(
             config, normalized, ids, clustering, scored, weights)
-        contract.check_golden({"entities": entities, "households": households,
-                               "lineage": lineage})
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
                      peak_memory_mb(t.workers_mb), steward, frequencies)

@@ -88,8 +88,7 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
             labels, on=[F.UID_L, F.UID_R], how="inner"), all_pairs)
         if model is not None:
             return model
-    sample = (candidate_gammas if candidate_gammas.height <= RULE_SAMPLE_PAIRS
-              else sample_pairs(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed))
+    sample = sample_pairs(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed)
     membership = rule_membership(sample, normalized, config.blocking_rules,
                                  config.block_cap, link_only)
     rule_gammas = {rule.name: _training_sample(config, normalized, sample, membership, rule)
