@@ -122,20 +122,30 @@ def oversized_block_warnings(stats: list[RuleStats], max_block_size: int) -> lis
 
 def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
                  clustering: Clustering, scored: pl.DataFrame, weights: pl.DataFrame,
-                 kept: Callable[[pl.DataFrame], pl.DataFrame] | None = None):
+                 kept: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+                 golden: Callable[[pl.DataFrame], pl.DataFrame] | None = None):
     """-> (entities, households, lineage, pairs output) of clustered records; ids:
     (cluster, entity_id) from assign_entity_ids. weights: score/batches.py. kept: given
-    the resolved records, golden rows that stand as they are (incremental/golden.py)."""
-    resolved = normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
-        ids, on="cluster").drop("cluster").sort(F.UID)
+    the resolved records, golden rows that stand as they are (incremental/golden.py).
+    golden: given each record's (uid, entity_id), the golden records built elsewhere
+    (the Spark engine builds them on Spark)."""
+    resolved = resolved_records(normalized, ids, clustering)
     flagged = ids.join(clustering.flag_frame(), on="cluster").select(F.ENTITY_ID, F.CLUSTER_FLAG)
-    entities, households = with_households(_golden(config, resolved, kept), resolved,
-                                           config.households)
+    built = (golden(resolved.select(F.UID, F.ENTITY_ID)) if golden
+             else _golden(config, resolved, kept))
+    entities, households = with_households(built, resolved, config.households)
     entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
     lineage = lineage_frame(resolved, entities, scored)
     contract.check_golden({"entities": entities, "households": households, "lineage": lineage})
     return (entities, households, lineage,
             pairs_frame(scored, weights, clustering, normalized, config))
+
+
+def resolved_records(normalized: pl.DataFrame, ids: pl.DataFrame,
+                     clustering: Clustering) -> pl.DataFrame:
+    """The normalized records with their individual's entity_id, in uid order."""
+    return normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
+        ids, on="cluster").drop("cluster").sort(F.UID)
 
 
 def _golden(config: Config, resolved: pl.DataFrame,

@@ -6,6 +6,7 @@ the same rows on a whole frame as on any split of it into partitions; connected
 components agree with union-find on random graphs.
 """
 
+import os
 import random
 from pathlib import Path
 
@@ -191,6 +192,40 @@ def test_pair_sample_does_not_depend_on_order_or_split(sample_frames, cuts, n, s
                                                            seed=seed % 1000)
     assert_frame_equal(sample_pairs(shuffled, n, seed), whole)
     assert whole.height == min(n, pairs.height)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2 ** 16), groups=st.integers(1, 7))
+def test_golden_kernel_on_any_grouping_of_individuals(sample_frames, seed, groups):
+    """Any partition of the individuals into buckets, records in any order, gives the
+    golden records of the whole frame."""
+    from resolver.spark.golden import golden_kernel
+
+    config, result = sample_frames
+    entity_of = result.lineage.select(F.SOURCE, F.RECORD_ID, F.ENTITY_ID)
+    resolved = result.normalized.join(entity_of, on=[F.SOURCE, F.RECORD_ID]).sort(F.UID)
+    kernel = golden_kernel(config)
+    whole = kernel(resolved)
+    bucket = (pl.col(F.ENTITY_ID).hash(seed) % groups).alias("bucket")
+    shuffled = resolved.sample(fraction=1.0, shuffle=True, seed=seed)
+    parts = [kernel(p.drop("bucket"))
+             for p in shuffled.with_columns(bucket).partition_by("bucket")]
+    assert_frame_equal(pl.concat(parts).sort(F.ENTITY_ID), whole)
+    assert_frame_equal(whole.select(result.entities.drop(F.HOUSEHOLD_ID, F.CLUSTER_FLAG).columns),
+                       result.entities.drop(F.HOUSEHOLD_ID, F.CLUSTER_FLAG))
+
+
+def test_local_driver_memory_is_a_share_of_the_machine_unless_set(monkeypatch):
+    from resolver.spark.session import local_driver_memory
+
+    for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_DRIVER_MEMORY", "SPARK_CONF_DIR", "SPARK_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert local_driver_memory("local[2]") == f"{max(1, total * 3 // 8 // 2 ** 30)}g"
+    assert local_driver_memory("spark://host:7077") is None
+    assert local_driver_memory(None) is None
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 4g pyspark-shell")
+    assert local_driver_memory("local[*]") is None
 
 
 def test_spark_engine_refuses_incremental(tmp_path):

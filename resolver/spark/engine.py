@@ -29,6 +29,7 @@ from resolver.score.predict import term_tables
 from resolver.store import frequency_frame, scoring_frequencies, tf_columns
 from resolver.spark.blocking import MASK, candidate_pairs
 from resolver.spark.clusters import cluster_on_spark
+from resolver.spark.golden import golden_on_spark
 from resolver.spark.kernels import compare_kernel, normalize_kernel, per_batch, score_kernel
 from resolver.spark.session import from_spark, spark_schema, spark_session, to_spark
 from resolver.spark.training import train_on_spark
@@ -160,11 +161,15 @@ def run_spark_pipeline(config: Config, previous=None, progress=None, warn=None,
                                       scored_sdf, steward, partitions, warn)
         members = records.select(pl.Series("cluster", clustering.cluster_of), F.RECORD_KEY)
         ids, changes = assign_entity_ids(members, prior_ids)
+    for frame in (gammas, scored_sdf):  # the golden stage needs the room
+        frame.unpersist()
     with _stage(t, "golden", progress):
         entities, households, lineage, pair_output = golden_stage(
-            config, normalized, ids, clustering, scored, weights)
-    for frame in (gammas, scored_sdf, normalized_sdf):
-        frame.unpersist()
+            config, normalized, ids, clustering, scored, weights,
+            golden=lambda entity_of: golden_on_spark(
+                spark, config, normalized_sdf, engine.normalized_schema, entity_of,
+                partitions))
+    normalized_sdf.unpersist()
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
                      peak_memory_mb(t.workers_mb), steward, frequencies)

@@ -25,6 +25,8 @@ def arrow_type(dtype: pl.DataType) -> pa.DataType:
         return pa.timestamp("us")
     if isinstance(dtype, pl.List):
         return pa.list_(arrow_type(dtype.inner))
+    if isinstance(dtype, pl.Struct):
+        return pa.struct([pa.field(f.name, arrow_type(f.dtype)) for f in dtype.fields])
     return _ARROW[dtype.base_type()]
 
 
@@ -60,6 +62,37 @@ def to_spark(spark, frame: pl.DataFrame, schema: dict, partitions: int | None = 
     return out.repartition(partitions) if partitions else out
 
 
+def local_driver_memory(master: str | None) -> str | None:
+    """The driver JVM's heap for a local master when the user set none: 3/8 of the
+    machine's memory. Under local[*] that JVM is the whole of Spark (executors are its
+    threads), and Spark's default of 1g fails on a million records; the driver's Python
+    process holds the collected frames, about as large again, and the Python workers
+    need the rest. (At 1.2M records on 24 GiB, 9g completed; 12g left too little and
+    the kernel stopped the run.) Set spark.driver.memory yourself (spark-submit
+    --driver-memory, PYSPARK_SUBMIT_ARGS or SPARK_DRIVER_MEMORY) and it stands."""
+    if not master or not master.startswith("local"):
+        return None
+    submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    if ("--driver-memory" in submit or "spark.driver.memory" in submit
+            or os.environ.get("SPARK_DRIVER_MEMORY") or _in_spark_defaults("spark.driver.memory")):
+        return None
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return f"{max(1, total * 3 // 8 // 2 ** 30)}g"
+
+
+def _in_spark_defaults(key: str) -> bool:
+    from pathlib import Path
+
+    folder = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None)
+    defaults = Path(folder, "spark-defaults.conf") if folder else None
+    return bool(defaults and defaults.is_file() and any(
+        line.split()[:1] == [key] for line in defaults.read_text().splitlines()))
+
+
 def spark_session(master: str | None, partitions: int | None):
     """-> (SparkSession, shuffle partitions). Exit 2 (ResolverError) when pyspark is not
     installed or Spark cannot start (no Java)."""
@@ -73,6 +106,9 @@ def spark_session(master: str | None, partitions: int | None):
     builder = SparkSession.builder.appName("resolver")
     if master:
         builder = builder.master(master)
+    memory = local_driver_memory(master)
+    if memory:
+        builder = builder.config("spark.driver.memory", memory)
     try:
         spark = (builder.config("spark.ui.enabled", "false")
                  .config("spark.ui.showConsoleProgress", "false")
