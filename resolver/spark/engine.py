@@ -70,7 +70,8 @@ class SparkStages:
 
     def normalize(self, records_sdf, records_schema: dict, fixed: Config):
         self.normalized_schema = contract.normalized_schema(fixed)
-        self.gamma_schema = {**contract.compared_schema(self.config, self.normalized_schema),
+        self.gamma_schema = {**contract.compared_schema(self.config, self.normalized_schema,
+                                                     values=True),
                              MASK: pl.Int64}
         self.normalized = records_sdf.mapInArrow(
             per_batch(normalize_kernel(fixed), records_schema, self.normalized_schema),
