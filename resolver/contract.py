@@ -48,16 +48,12 @@ def pairs_schema() -> dict:
     return dict(F.PAIR_SCHEMA)
 
 
-def compared_schema(config: Config, normalized: dict | None = None,
-                    values: bool = False) -> dict:
-    """compare -> train, score: pairs and one small-integer level per comparison. values:
-    also the left values term frequencies are looked up by (the Spark engine's pairs carry
-    them; the local engine looks each record's adjustments up by uid)."""
-    kept = {}
-    if values:
-        normalized = normalized or normalized_schema(config)
-        kept = {col: normalized[col.removesuffix("_l")] for col in kept_values(config.comparisons)}
-    return {**pairs_schema(), **kept, **{F.gamma(c.name): pl.Int8 for c in config.comparisons}}
+def compared_schema(config: Config, normalized: dict | None = None) -> dict:
+    """compare -> train, score: pairs, the left values term frequencies look up, one
+    small-integer level per comparison."""
+    normalized = normalized or normalized_schema(config)
+    values = {col: normalized[col.removesuffix("_l")] for col in kept_values(config.comparisons)}
+    return {**pairs_schema(), **values, **{F.gamma(c.name): pl.Int8 for c in config.comparisons}}
 
 
 def scored_schema(config: Config) -> dict:

@@ -33,7 +33,6 @@ from resolver.normalize import normalize_records
 from resolver.output import lineage_frame, pairs_frame, read_previous
 from resolver.score.batches import score_pairs
 from resolver.score.model import Model, load_model
-from resolver.score.predict import term_tables
 from resolver.score.train import labels_from_decisions, train_model
 from resolver.store import frequency_frame, scoring_frequencies
 
@@ -185,7 +184,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
                 warn(line)
     with _stage(t, "compare", progress):
         gammas = compare_pairs(pairs, normalized, config.comparisons,
-                               on_chunk=_counter(progress, "compare"), values=False)
+                               on_chunk=_counter(progress, "compare"))
         contract.check(gammas, "compared", config)
         del pairs  # the comparison vectors carry the pairs on
     with _stage(t, "train", progress):
@@ -196,8 +195,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                   labels_from_decisions(steward, gammas)))
     with _stage(t, "score", progress):
         frequencies = scoring_frequencies(config, normalized)
-        tables = term_tables(frequency_frame(frequencies), config.comparisons)
-        scored, weights = score_pairs(gammas, model, config, tables.for_records(normalized),
+        scored, weights = score_pairs(gammas, model, config, frequency_frame(frequencies),
                                       steward, _counter(progress, "score"))
         contract.check(scored, "scored", config)
         contract.check(weights, "weights", config, contract.weights_schema(config))

@@ -215,20 +215,17 @@ CHUNK_PAIRS = 200_000  # pairs whose values are held at once: bounded memory at 
 
 def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
                   comparisons: tuple[Comparison, ...],
-                  chunk_pairs: int = CHUNK_PAIRS, on_chunk=None,
-                  values: bool = True) -> pl.DataFrame:
+                  chunk_pairs: int = CHUNK_PAIRS, on_chunk=None) -> pl.DataFrame:
     """Candidate pairs -> the same pairs with one small-integer gamma_<name> column per
-    comparison, plus (values) each term-frequency comparison's left value (<col>_l) that
-    prediction may look up; without them prediction looks each record's adjustments up
-    by uid (predict.TermTables.for_records), and the frame holds ids and levels only.
-    Values are attached chunk by chunk and dropped after. on_chunk(done, total): told
-    after each chunk (progress)."""
+    comparison, plus each term-frequency comparison's left value (<col>_l) that
+    prediction looks up. Values are attached chunk by chunk and dropped after, so the
+    frame that leaves here holds ids and levels, not every value of both records.
+    on_chunk(done, total): told after each chunk (progress)."""
     columns = needed_columns(comparisons)
-    dropped = [] if values else kept_values(comparisons)
     out = []
     for start in range(0, max(pairs.height, 1), chunk_pairs):
         frame = pairs_with_values(pairs.slice(start, chunk_pairs), normalized, columns)
-        out.append(compare_attached(frame, pairs.columns, comparisons).drop(dropped))
+        out.append(compare_attached(frame, pairs.columns, comparisons))
         if on_chunk:
             on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
     return pl.concat(out)

@@ -70,54 +70,15 @@ def _bits(u: float, tf: pl.Expr) -> pl.Expr:
 class TermTables:
     """The term-frequency adjustments of a run, computed once from all its records and
     used for every chunk of pairs: comparison column -> (value, adjustment), and the full
-    name's correction (None when not both names use term frequencies).
-
-    per_record / full_name_per_record: the same adjustments of each record's own values,
-    by uid (null where the record has no value): prediction then gathers them by the
-    pair's left uid, and the compared pairs need not carry any value strings. Without
-    them, prediction joins on the left values the pairs carry (the Spark engine's way:
-    a record table by uid would have to be shipped to every task)."""
+    name's correction (None when not both names use term frequencies)."""
     adjustments: dict[str, pl.DataFrame]
     full_name: pl.DataFrame | None
-    per_record: dict[str, pl.Series] | None = None
-    full_name_per_record: pl.Series | None = None
-
-    def for_records(self, normalized: pl.DataFrame) -> "TermTables":
-        """These tables with each record's adjustments; normalized: uids 0..n-1 in order
-        (as ingest assigns them)."""
-        records = normalized if normalized.get_column(F.UID).is_sorted() else \
-            normalized.sort(F.UID)
-        if records.height and records.item(-1, F.UID) != records.height - 1:
-            raise ValueError("uids must be 0..n-1, as ingest assigns them")
-        per_record = {
-            column: records.select(column).join(table.rename({"value": column}), on=column,
-                                                how="left", maintain_order="left")
-            .get_column("adjustment")
-            for column, table in self.adjustments.items()}
-        full = None
-        if self.full_name is not None:
-            names = [c.removesuffix("_l") for c in self.full_name.columns if c != "_half"]
-            full = (records.select(names)
-                    .join(self.full_name.rename({F.left(c): c for c in names}), on=names,
-                          how="left", maintain_order="left").get_column("_half"))
-        return TermTables(self.adjustments, self.full_name, per_record, full)
 
 
 def term_tables(normalized: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> TermTables:
-    """normalized: the records the frequencies count (or frequency_frame's rows). Given
-    the run's records themselves (with uids), each record's adjustments come too."""
-    tables = TermTables({column_of(c): tf_adjustments(normalized, column_of(c))
-                         for c in comparisons if c.term_frequency},
-                        _full_name_correction(comparisons, normalized))
-    return tables.for_records(normalized) if F.UID in normalized.columns else tables
-
-
-def _per_pair(frame: pl.DataFrame, by_record: pl.Series | None, what: str) -> pl.Series:
-    """A per-record adjustment for each pair, by its left record."""
-    if by_record is None:
-        raise ValueError(f"the pairs carry no left values to look up {what} by, and the "
-                         "term-frequency tables hold no per-record adjustments")
-    return by_record.gather(frame.get_column(F.UID_L))
+    return TermTables({column_of(c): tf_adjustments(normalized, column_of(c))
+                       for c in comparisons if c.term_frequency},
+                      _full_name_correction(comparisons, normalized))
 
 
 def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, ...],
@@ -139,20 +100,15 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
             tf = tables.adjustments[column_of(comparison)]
             column = F.left(column_of(comparison))
             tf_col = tf_adjustment_column(comparison)
-            if column in frame.columns:
-                frame = frame.join(tf.rename({"value": column, "adjustment": tf_col}),
-                                   on=column, how="left", maintain_order="left")
-            else:
-                frame = frame.with_columns(_per_pair(
-                    frame, (tables.per_record or {}).get(column_of(comparison)),
-                    column).alias(tf_col))
-            frame = (frame.with_columns(pl.when(pl.col(F.gamma(comparison.name)) == 1)
+            frame = (frame.join(tf.rename({"value": column, "adjustment": tf_col}), on=column,
+                                how="left", maintain_order="left")
+                     .with_columns(pl.when(pl.col(F.gamma(comparison.name)) == 1)
                                    .then(pl.col(tf_col)).otherwise(0.0).fill_null(0.0)
                                    .alias(tf_col))
                      .with_columns((pl.col(mw) + pl.col(tf_col)).alias(mw)))
         frame = _given_names(frame, comparison, params, comparisons)
         weight_columns.append(mw)
-    frame = _with_full_name_correction(frame, comparisons, tables)
+    frame = _with_full_name_correction(frame, comparisons, tables.full_name)
     plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
     if model.has_household_class:
         frame = frame.with_columns(_household_adjustment(model, comparisons))
@@ -245,22 +201,18 @@ def _full_name_correction(comparisons: tuple[Comparison, ...],
 
 
 def _with_full_name_correction(frame: pl.DataFrame, comparisons: tuple[Comparison, ...],
-                               tables: TermTables) -> pl.DataFrame:
+                               correction: pl.DataFrame | None) -> pl.DataFrame:
     """Add to pairs agreeing on both names the full name's correction, split evenly
     between the two comparisons."""
     names = _full_names(comparisons)
-    if names is None or tables.full_name is None:
+    if names is None or correction is None:
         return frame
     first, last = names
     both = (pl.col(F.gamma(first.name)) == 1) & (pl.col(F.gamma(last.name)) == 1)
     half = pl.when(both).then(pl.col("_half")).otherwise(0.0).fill_null(0.0)
-    on = [F.left(column_of(c)) for c in names]
-    if all(c in frame.columns for c in on):
-        frame = frame.join(tables.full_name, on=on, how="left", maintain_order="left")
-    else:
-        frame = frame.with_columns(_per_pair(frame, tables.full_name_per_record,
-                                             "the full name").alias("_half"))
-    return (frame.with_columns(half.alias("_half"))
+    return (frame.join(correction, on=[F.left(column_of(c)) for c in names], how="left",
+                       maintain_order="left")
+            .with_columns(half.alias("_half"))
             .with_columns(*(pl.col(c) + pl.col("_half") for c in (
                 tf_adjustment_column(first), tf_adjustment_column(last),
                 F.partial_weight(first.name), F.partial_weight(last.name))))

@@ -70,8 +70,7 @@ class SparkStages:
 
     def normalize(self, records_sdf, records_schema: dict, fixed: Config):
         self.normalized_schema = contract.normalized_schema(fixed)
-        self.gamma_schema = {**contract.compared_schema(self.config, self.normalized_schema,
-                                                     values=True),
+        self.gamma_schema = {**contract.compared_schema(self.config, self.normalized_schema),
                              MASK: pl.Int64}
         self.normalized = records_sdf.mapInArrow(
             per_batch(normalize_kernel(fixed), records_schema, self.normalized_schema),
