@@ -184,6 +184,17 @@ def incremental_row(records: int, seed: int, timeout: float) -> dict:
                                               doc.get("timings_seconds", {}).items())}
 
 
+def same_outputs(folder: Path) -> str:
+    """Whether the Spark engine's lineage, entities and households equal the local
+    engine's, frame to frame after sorting."""
+    keys = {"lineage": ["source", "record_id"], "entities": ["entity_id"],
+            "households": ["household_id"]}
+    differ = [name for name, key in keys.items()
+              if not pl.read_parquet(folder / "out" / f"{name}.parquet").sort(key).equals(
+                  pl.read_parquet(folder / "out_spark" / f"{name}.parquet").sort(key))]
+    return "yes" if not differ else "no: " + ", ".join(differ)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("records", type=int, nargs="+")
@@ -229,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
                             else f"failed ({on_spark['error']})"),
                 "spark peak GB": on_spark["peak_rss_gb"],
                 "spark F1": on_spark.get("f1", ""),
+                "spark outputs = local": same_outputs(folder) if on_spark["exit"] == 0 else "",
                 "spark stages s": ", ".join(f"{k} {v:.1f}"
                                             for k, v in on_spark.get("stages", {}).items())}),
             "splink s": "" if theirs is None else (theirs["seconds"] if theirs["exit"] == 0
