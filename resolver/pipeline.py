@@ -68,8 +68,14 @@ def _counter(progress, stage: str):
 
 
 class StageMeter(dict):
-    """stage -> seconds, and the most memory the parser workers held at a stage's end."""
+    """stage -> seconds; the most memory the parser workers held at a stage's end; and
+    this process's high-water resident memory at each stage's end (the stage that
+    raised it is where a run's peak is)."""
     workers_mb: int = 0
+
+    def __init__(self):
+        super().__init__()
+        self.process_mb: dict[str, int] = {}
 
 
 @contextmanager
@@ -81,6 +87,7 @@ def _stage(timings: StageMeter, name: str, progress: Callable[..., None] | None)
         yield
     timings[name] = round(time.perf_counter() - start, 3)
     timings.workers_mb = max(timings.workers_mb, _workers_mb())
+    timings.process_mb[name] = _high_water_mb()
 
 
 def _workers_mb() -> int:
@@ -95,11 +102,15 @@ def _workers_mb() -> int:
     return total * os.sysconf("SC_PAGE_SIZE") // 2 ** 20
 
 
-def peak_memory_mb(workers_seen: int) -> dict[str, int]:
-    """The high-water resident memory of this process (Linux reports kilobytes), and the
-    most its parser workers held at the end of a stage."""
-    return {"process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-            "workers": workers_seen}
+def _high_water_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: kilobytes
+
+
+def peak_memory_mb(meter: StageMeter) -> dict:
+    """The high-water resident memory of this process, the most its parser workers held
+    at the end of a stage, and this process's high water at each stage's end."""
+    return {"process": _high_water_mb(), "workers": meter.workers_mb,
+            "process_by_stage": dict(meter.process_mb)}
 
 
 def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleStats]]:
@@ -215,4 +226,4 @@ def run_pipeline(config: Config, previous: Path | None = None,
             config, normalized, ids, clustering, scored, weights)
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
-                     peak_memory_mb(t.workers_mb), steward, frequencies)
+                     peak_memory_mb(t), steward, frequencies)

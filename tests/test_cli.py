@@ -101,7 +101,12 @@ def test_tiny_run_writes_every_output_and_csv_on_request(tiny):
     assert sorted(lineage.get_column("record_id").to_list()) == ["1", "2", "3"]
     run_doc = json.loads((folder / "out" / "run.json").read_text())
     assert set(run_doc["timings_seconds"]) >= {"normalize", "block", "cluster", "golden"}
-    assert run_doc["peak_memory_mb"]["process"] > 50  # an interpreter with polars loaded
+    memory = run_doc["peak_memory_mb"]
+    assert memory["process"] > 50  # an interpreter with polars loaded
+    by_stage = memory["process_by_stage"]  # the high water at each stage's end
+    assert list(by_stage) == list(run_doc["timings_seconds"])
+    assert list(by_stage.values()) == sorted(by_stage.values())
+    assert 50 < max(by_stage.values()) <= memory["process"]
 
 
 def test_usage_errors_exit_2():

@@ -97,7 +97,7 @@ def run_incremental(config: Config, previous: Path,
             config, normalized, ids, clustering, scored, weights, kept)
     result = RunResult(config, records, normalized, scored, model, blocking, clustering,
                        lineage, entities, households, pair_output, changes, unknown, t,
-                       peak_memory_mb(t.workers_mb), steward, store.frequencies,
+                       peak_memory_mb(t), steward, store.frequencies,
                        store.meta.get("dob_formats", {}))
     result.delta = {**delta.counts, "pairs_compared": split.todo.height,
                     "pairs_reused": split.reused.height, "records_reclustered": reclustered,

@@ -172,7 +172,7 @@ def run_spark_pipeline(config: Config, previous=None, progress=None, warn=None,
     normalized_sdf.unpersist()
     return RunResult(config, records, normalized, scored, model, blocking, clustering,
                      lineage, entities, households, pair_output, changes, unknown, t,
-                     peak_memory_mb(t.workers_mb), steward, frequencies)
+                     peak_memory_mb(t), steward, frequencies)
 
 
 def _kept(config: Config):
