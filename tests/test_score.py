@@ -82,3 +82,21 @@ def test_the_prior_counts_the_matches_blocking_misses(sample_run):
     assert 0.5 < recall <= 1.0
     assert trained["prior"] == pytest.approx(
         trained["trained"]["prior_within_candidates"] / recall, rel=1e-3)
+
+
+@pytest.mark.parametrize("levels", [(2, 6, 15), (1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                                    (16, 3)])
+def test_gamma_patterns_counts_each_distinct_vector(levels):
+    """Against counting the rows in Python: the packed 64-bit keys (up to 16
+    comparisons of up to 15 levels) and the group-by they replace (beyond that) give
+    the same sorted patterns and counts."""
+    rng = np.random.default_rng(len(levels))
+    comparisons = tuple(Comparison(f"c{j}", "text", ("a",) * k) for j, k in enumerate(levels))
+    gammas = pl.DataFrame({f"gamma_c{j}": rng.integers(0, k + 1, 5000).astype(np.int8)
+                           for j, k in enumerate(levels)})
+    expected: dict[tuple, int] = {}
+    for row in gammas.iter_rows():
+        expected[row] = expected.get(row, 0) + 1
+    patterns, counts = gamma_patterns(gammas, comparisons)
+    assert [tuple(p) for p in patterns.tolist()] == sorted(expected)
+    assert counts.tolist() == [expected[k] for k in sorted(expected)]
