@@ -9,6 +9,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from resolver import __version__
@@ -23,11 +24,14 @@ def lineage_frame(resolved: pl.DataFrame, entities: pl.DataFrame,
                   scored: pl.DataFrame) -> pl.DataFrame:
     """One row per input record: its individual, household and match confidence (the
     strongest link to another record of its individual; null when it stands alone)."""
-    entity = resolved.select(F.UID, F.ENTITY_ID)
-    inside = (scored.select(F.UID_L, F.UID_R, F.MATCH_PROBABILITY)
-              .join(entity.rename({F.UID: F.UID_L, F.ENTITY_ID: "a"}), on=F.UID_L)
-              .join(entity.rename({F.UID: F.UID_R, F.ENTITY_ID: "b"}), on=F.UID_R)
-              .filter(pl.col("a") == pl.col("b")))
+    # each pair's two individuals compared as integer codes gathered by uid: joining the
+    # ID strings onto every scored pair held ~1 GB more at 1.2M records
+    uids = resolved.get_column(F.UID).to_numpy()
+    code = np.zeros(int(uids.max()) + 1 if len(uids) else 0, dtype=np.uint32)
+    code[uids] = resolved.get_column(F.ENTITY_ID).rank("dense").to_numpy()
+    left, right = (scored.get_column(c).to_numpy() for c in (F.UID_L, F.UID_R))
+    inside = scored.select(F.UID_L, F.UID_R, F.MATCH_PROBABILITY).filter(
+        pl.Series(code[left] == code[right]))
     best = (pl.concat([inside.select(pl.col(F.UID_L).alias(F.UID), F.MATCH_PROBABILITY),
                        inside.select(pl.col(F.UID_R).alias(F.UID), F.MATCH_PROBABILITY)])
             .group_by(F.UID).agg(pl.col(F.MATCH_PROBABILITY).max().alias(F.MATCH_CONFIDENCE)))
