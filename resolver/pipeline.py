@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from resolver import contract
@@ -154,9 +155,22 @@ def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
 
 def resolved_records(normalized: pl.DataFrame, ids: pl.DataFrame,
                      clustering: Clustering) -> pl.DataFrame:
-    """The normalized records with their individual's entity_id, in uid order."""
-    return normalized.with_columns(pl.Series("cluster", clustering.cluster_of)).join(
-        ids, on="cluster").drop("cluster").sort(F.UID)
+    """The normalized records with their individual's entity_id, in uid order. The
+    entity IDs are gathered by cluster and added as a column, so the records' own
+    columns are shared, not copied (a join and sort copied ~1.1 GB at 1.2M records)."""
+    records = normalized if normalized.get_column(F.UID).is_sorted() else \
+        normalized.sort(F.UID)
+    cluster_of = np.asarray(clustering.cluster_of)
+    if len(cluster_of) != records.height:
+        raise ValueError("one cluster per record is needed")
+    clusters = ids.get_column("cluster").to_numpy()
+    row_of = np.full(int(max(clusters.max(initial=0), cluster_of.max(initial=0))) + 1, -1,
+                     dtype=np.int64)
+    row_of[clusters] = np.arange(len(clusters))
+    rows = row_of[cluster_of]
+    if (rows < 0).any():
+        raise ValueError("a record's cluster has no entity ID")
+    return records.with_columns(ids.get_column(F.ENTITY_ID).gather(rows))
 
 
 def _golden(config: Config, resolved: pl.DataFrame,

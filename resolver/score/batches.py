@@ -44,4 +44,5 @@ def score_pairs(gammas: pl.DataFrame, model: Model, config: Config,
                       .select(F.UID_L, F.UID_R, *weights))
         if on_batch:
             on_batch(min(start + SCORE_BATCH, gammas.height), gammas.height)
-    return pl.concat(narrow, rechunk=True), pl.concat(detail, rechunk=True)
+    # not rechunked: one contiguous copy of every batch would double the frame at its peak
+    return pl.concat(narrow, rechunk=False), pl.concat(detail, rechunk=False)
