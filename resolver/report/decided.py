@@ -35,8 +35,12 @@ class DecidedSweep:
 def decided_sweep(result) -> DecidedSweep:
     config = result.config
     decided, _ = decision_pairs(read_decisions(config.decisions_path), result.normalized)
-    probability = result.scored.select(F.UID_L, F.UID_R,
-                                       pl.col(F.MATCH_PROBABILITY).cast(pl.Float64).alias("p"))
+    # the scored pairs cut down to the decided ones first: joining the decisions onto
+    # every scored pair hashed all of them (1.5 GB at 1.2M records, for a few decisions)
+    probability = (result.scored.join(decided.select(F.UID_L, F.UID_R),
+                                      on=[F.UID_L, F.UID_R], how="semi")
+                   .select(F.UID_L, F.UID_R,
+                           pl.col(F.MATCH_PROBABILITY).cast(pl.Float64).alias("p")))
     pairs = decided.join(probability, on=[F.UID_L, F.UID_R], how="left").select(
         "p", (pl.col("decision") == "match").cast(pl.Int64).alias("y"))
     scored = pairs.filter(pl.col("p").is_not_null())
