@@ -195,6 +195,22 @@ def test_pair_sample_does_not_depend_on_order_or_split(sample_frames, cuts, n, s
 
 
 @SETTINGS
+@given(cuts=splits, seed=st.integers(0, 2 ** 16))
+def test_keys_kernel_is_split_invariant(sample_frames, cuts, seed):
+    from resolver.spark.kernels import keys_kernel
+
+    config, result = sample_frames
+    keys = sorted({k for rule in config.blocking_rules for k in rule.keys}
+                  | set(config.block_cap.refine_with))
+    kernel = keys_kernel(keys)
+    normalized = result.normalized.sample(fraction=1.0, shuffle=True, seed=seed)
+    whole = kernel(normalized)
+    parts = pl.concat([kernel(p) for p in _split(normalized, cuts)])
+    assert_frame_equal(parts.sort(F.UID), whole.sort(F.UID))
+    assert whole.height == normalized.height and whole.width == len(keys) + 2
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2 ** 16), groups=st.integers(1, 7))
 def test_golden_kernel_on_any_grouping_of_individuals(sample_frames, seed, groups):
     """Any partition of the individuals into buckets, records in any order, gives the
