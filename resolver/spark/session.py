@@ -7,6 +7,7 @@ schema (resolver/contract.py) on the other side.
 
 import os
 import sys
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
@@ -69,7 +70,8 @@ def local_driver_memory(master: str | None) -> str | None:
     process holds the collected frames, about as large again, and the Python workers
     need the rest. (At 1.2M records on 24 GiB, 9g completed; 12g left too little and
     the kernel stopped the run.) Set spark.driver.memory yourself (spark-submit
-    --driver-memory, PYSPARK_SUBMIT_ARGS or SPARK_DRIVER_MEMORY) and it stands."""
+    --driver-memory, PYSPARK_SUBMIT_ARGS, SPARK_DRIVER_MEMORY or spark-defaults.conf)
+    and it stands."""
     if not master or not master.startswith("local"):
         return None
     submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
@@ -84,8 +86,6 @@ def local_driver_memory(master: str | None) -> str | None:
 
 
 def _in_spark_defaults(key: str) -> bool:
-    from pathlib import Path
-
     folder = os.environ.get("SPARK_CONF_DIR") or (
         os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None)
     defaults = Path(folder, "spark-defaults.conf") if folder else None
