@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from resolver import frames as F
-from resolver.compare.compute import comparison_levels
+from resolver.compare.compute import compare_attached, comparison_levels
 from resolver.compare.library import parse_level
 from resolver.config import Comparison
 
@@ -153,3 +153,41 @@ def test_years_apart_is_for_dates_only():
 
     with pytest.raises(ValueError, match="compares dates"):
         parse_level("first_name", "years_apart <= 1")
+
+
+@pytest.mark.parametrize("left,right", [("teersa", "tery"), ("brce", "brenad"),
+                                        ("barbra", "brrnda")])
+def test_scores_on_a_threshold_keep_their_level(left, right):
+    """Jaro-Winkler exactly 0.80 (or a float64 hair below it, which rapidfuzz's float32
+    scores round up) is 'jaro_winkler >= 0.80' whether or not the similarity stops early."""
+    lhs = {F.FIRST_NAME: left, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "x"}
+    rhs = {F.FIRST_NAME: right, F.FIRST_NAME_CANONICAL: None, F.LAST_NAME: "y"}
+    row = {F.left(k): v for k, v in lhs.items()} | {F.right(k): v for k, v in rhs.items()}
+    frame = pl.DataFrame([row], schema={k: pl.String for k in row})
+    comparison = Comparison("first_name", "first_name", FIRST)
+    gamma = compare_attached(frame, [], (comparison,)).item()
+    assert FIRST[gamma - 1] == "jaro_winkler >= 0.80"
+
+
+def test_similarity_cutoffs_change_no_level(unseen_run, monkeypatch):
+    """Stopping similarities early at the loosest threshold gives every pair the level
+    the exact scores give: random pairs (mostly far apart) and candidate pairs (mostly
+    close) of data no threshold was tuned on, every comparison of the sample config."""
+    import numpy as np
+
+    from resolver.compare import compute
+
+    config, out, _ = unseen_run
+    records = pl.read_parquet(out / "store" / "records.parquet")
+    rng = np.random.default_rng(5)
+    left, right = rng.integers(0, records.height, (2, 200_000))
+    candidates = pl.read_parquet(out / "store" / "pairs.parquet").select(F.UID_L, F.UID_R)
+    pairs = pl.concat([pl.DataFrame({F.UID_L: left, F.UID_R: right}).cast(candidates.schema),
+                       candidates])
+    attached = compute.pairs_with_values(pairs, records,
+                                         compute.needed_columns(config.comparisons))
+    assert compute.similarity_cutoffs(config.comparisons)  # the sample config has some
+    early = compute.compare_attached(attached, pairs.columns, config.comparisons)
+    monkeypatch.setattr(compute, "similarity_cutoffs", lambda comparisons: {})
+    exact = compute.compare_attached(attached, pairs.columns, config.comparisons)
+    assert early.equals(exact)

@@ -6,6 +6,8 @@ partition. String similarities are computed once per distinct value pair, in one
 with rapidfuzz.process.cpdist (many record pairs share a value pair).
 """
 
+from functools import lru_cache
+
 import numpy as np
 import polars as pl
 from rapidfuzz import process
@@ -75,32 +77,41 @@ def pairs_with_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
                       right_side.rename({c: F.right(c) for c in columns})], how="horizontal")
 
 
-def similarity(frame: pl.DataFrame, col_l: str, col_r: str, op: str) -> pl.Series:
+def similarity(frame: pl.DataFrame, col_l: str, col_r: str, op: str,
+               cutoff: float | None = None) -> pl.Series:
     """Similarity (or distance) of two string columns, computed once per distinct pair.
 
     Distinct pairs are found and joined back on one 64-bit hash of the value pair, which
-    is several times faster than on the strings themselves.
+    is several times faster than on the strings themselves. With a cutoff (the loosest
+    threshold any level asks of this similarity), scores below it (distances above it)
+    are not worked out exactly: rapidfuzz stops early and gives 0 (cutoff + 1), which
+    every level's test reads the same way as the exact score.
     """
     values = frame.select(pl.col(col_l).alias("a"), pl.col(col_r).alias("b")).with_columns(
         pl.struct("a", "b").hash().alias("h"))
-    distinct = values.drop_nulls().unique(subset=["h"], keep="any").sort("h")
+    distinct = values.drop_nulls().unique(subset=["h"], keep="any")
     if distinct.height == 0:
         return pl.Series("s", [None] * frame.height, pl.Float64)
     scores = process.cpdist(distinct.get_column("a").to_list(),
-                            distinct.get_column("b").to_list(), scorer=SCORERS[op], workers=-1)
+                            distinct.get_column("b").to_list(), scorer=SCORERS[op], workers=-1,
+                            score_cutoff=cutoff)
     distinct = distinct.select("h", pl.Series("s", np.asarray(scores, dtype=np.float64)))
     joined = values.join(distinct, on="h", how="left", maintain_order="left")
     return joined.select(pl.when(pl.col("a").is_not_null() & pl.col("b").is_not_null())
                          .then(pl.col("s"))).to_series()
 
 
+@lru_cache(maxsize=262144)
+def _nickname_groups(name: str) -> tuple[str, ...]:
+    return tuple(nickname_groups(name))  # chunks share the cache
+
+
 def _nicknames(frame: pl.DataFrame, col_l: str, col_r: str) -> pl.Series:
     """Do the two first names share a nickname group? One join, no per-pair Python."""
     values = frame.select(pl.col(col_l).alias("a"), pl.col(col_r).alias("b"))
     names = pl.concat([values.get_column("a"), values.get_column("b")]).drop_nulls().unique()
-    groups = pl.DataFrame({"name": names}).with_columns(
-        pl.col("name").map_elements(nickname_groups, return_dtype=pl.List(pl.String))
-        .alias("group")).explode("group")
+    pairs = [(name, group) for name in names for group in _nickname_groups(name)]
+    groups = pl.DataFrame(pairs, schema={"name": pl.String, "group": pl.String}, orient="row")
     distinct = values.drop_nulls().unique()
     shared = (distinct.join(groups, left_on="a", right_on="name")
               .join(groups, left_on=["b", "group"], right_on=["name", "group"], how="semi")
@@ -122,17 +133,50 @@ def _street_where(col: str) -> pl.Expr:
 
 class Similarities:
     """Similarity columns of one pair frame, each computed once: the levels of one
-    comparison (jaro_winkler >= 0.92, >= 0.88, >= 0.70) share one computation."""
+    comparison (jaro_winkler >= 0.92, >= 0.88, >= 0.70) share one computation.
+    cutoffs: (key, op) -> the loosest threshold asked of it (see similarity_cutoffs)."""
 
-    def __init__(self, frame: pl.DataFrame):
+    def __init__(self, frame: pl.DataFrame, cutoffs: dict[tuple, float] | None = None):
         self.frame = frame
+        self.cutoffs = cutoffs or {}
         self.cache: dict[tuple, pl.Series] = {}
 
     def get(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple, op: str) -> pl.Series:
         if (key, op) not in self.cache:
             values = self.frame.select(left_expr.alias("a"), right_expr.alias("b"))
-            self.cache[(key, op)] = similarity(values, "a", "b", op)
+            self.cache[(key, op)] = similarity(values, "a", "b", op,
+                                               self.cutoffs.get((key, op)))
         return self.cache[(key, op)]
+
+
+def _similarity_key(comparison: Comparison, level: Level) -> tuple[tuple, str] | None:
+    """The Similarities key a level reads its score from; None: it reads none."""
+    if level.op.startswith("street_"):
+        return ("street", level.target), level.op.removeprefix("street_")
+    if level.op in SCORERS and not level.target:
+        return (column_of(comparison),), level.op
+    return None
+
+
+CUTOFF_MARGIN = 1e-6  # far above float32's rounding near 1, far below any threshold step
+
+
+def similarity_cutoffs(comparisons: tuple[Comparison, ...]) -> dict[tuple, float]:
+    """Per similarity the comparisons compute, the loosest threshold any level asks of
+    it: the lowest similarity, or the highest whole distance. No level can tell a score
+    beyond it from the exact one."""
+    cutoffs: dict[tuple, float] = {}
+    for comparison in comparisons:
+        for level in levels_of(comparison):
+            key = _similarity_key(comparison, level)
+            if key is None:
+                continue
+            if key[1] in ("jaro", "jaro_winkler"):  # scores arrive as float32: a score a
+                # hair below the threshold in float64 may round up to it, so stop short
+                cutoffs[key] = min(cutoffs.get(key, 1.0), level.threshold - CUTOFF_MARGIN)
+            else:
+                cutoffs[key] = max(cutoffs.get(key, 0), int(level.threshold))
+    return cutoffs
 
 
 def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
@@ -243,6 +287,6 @@ def compare_attached(frame: pl.DataFrame, pair_columns: list[str],
     pair's levels depend on its own values alone, so any split of the pairs gives the
     same rows (the local engine runs it per chunk, Spark per partition)."""
     frame = place_lone_names(frame)
-    sims = Similarities(frame)
+    sims = Similarities(frame, similarity_cutoffs(comparisons))
     return frame.select(*pair_columns, *kept_values(comparisons),
                         *(comparison_levels(frame, c, sims) for c in comparisons))
