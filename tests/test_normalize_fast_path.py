@@ -73,6 +73,21 @@ def test_phone_fast_path_agrees_with_parse_phone(region, values):
                                 partial(contacts.parse_phone, region=region))
 
 
+def test_prefix_validity_in_polars_is_phonenumbers_verdict():
+    """The vectorised area code + exchange check says what phonenumbers.is_valid_number
+    says, for every three-digit area code (0xx and 1xx included) with exchanges spread
+    over 000-999: NANP regions (US, Canada, the Caribbean) and the invalid ranges."""
+    import phonenumbers
+
+    exchanges = sorted({*range(0, 1000, 37), 0, 100, 211, 555, 911, 958, 959, 976, 999})
+    prefixes = [f"{area:03d}{exchange:03d}" for area in range(1000) for exchange in exchanges]
+    got = contacts.nanp_prefixes_valid(pl.Series(prefixes)).to_list()
+    want = [phonenumbers.is_valid_number(phonenumbers.parse(f"+1{p}2345", None))
+            for p in prefixes]
+    assert got == want
+    assert 0 < sum(want) < len(want)
+
+
 def test_phone_fast_path_on_the_corpus_covers_the_common_shapes():
     corpus = _fixture_inputs("phones", "input")
     keys = _phone_keys(corpus) + corpus + ["6175550123", "16175550123", "+16175550123",

@@ -10,7 +10,6 @@ import phonenumbers
 import polars as pl
 
 from resolver import frames as F
-from resolver.normalize.text import parse_all
 from resolver.normalize.junk import (JUNK_EMAIL_DOMAINS, JUNK_EMAIL_LOCAL,
                                      is_junk_phone_digits)
 
@@ -44,8 +43,49 @@ def phone_key(col: pl.Expr) -> pl.Expr:
 def _nanp_prefix_valid(prefix: str) -> bool:
     """Whether numbers starting with this area code and exchange are valid: US number
     patterns in phonenumbers' metadata depend on these six digits, so one check serves
-    every line number behind them."""
+    every line number behind them. `nanp_prefixes_valid` is its vectorised twin."""
     return phonenumbers.is_valid_number(phonenumbers.parse(f"+1{prefix}2345", None))
+
+
+# phonenumbers' number types: a number is valid for a region when it matches the
+# region's general pattern and one of these (is_valid_number: type is not UNKNOWN)
+_TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+               "uan", "voicemail", "fixed_line", "mobile")
+NANP_LENGTH = 10
+
+
+def _desc_matches(desc, national: pl.Expr) -> pl.Expr:
+    """phonenumbers' _is_number_matching_desc for ten-digit national numbers."""
+    if desc is None or not desc.national_number_pattern:
+        return pl.lit(False)
+    if desc.possible_length and NANP_LENGTH not in desc.possible_length:
+        return pl.lit(False)
+    return national.str.contains(f"^(?:{desc.national_number_pattern})$")
+
+
+def _nanp_valid_expr(national: pl.Expr) -> pl.Expr:
+    """phonenumbers.is_valid_number for +1 and these ten national digits, as one polars
+    expression over phonenumbers' own metadata: the number's region is the first NANP
+    region whose leading digits match it (or, for a region without them, whose patterns
+    it matches), and the number is valid when it matches that region's patterns."""
+    chosen = None
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is None:
+            continue
+        typed = _desc_matches(metadata.general_desc, national) & pl.any_horizontal(
+            _desc_matches(getattr(metadata, name), national) for name in _TYPE_DESCS)
+        picks = (national.str.contains(f"^(?:{metadata.leading_digits})")
+                 if metadata.leading_digits is not None else typed)
+        chosen = (pl.when(picks) if chosen is None else chosen.when(picks)).then(typed)
+    return pl.lit(False) if chosen is None else chosen.otherwise(False)
+
+
+def nanp_prefixes_valid(prefixes: pl.Series) -> pl.Series:
+    """`_nanp_prefix_valid` of many six-digit prefixes at once (Boolean, same order)."""
+    national = pl.concat_str(pl.col("prefix"), pl.lit("2345"))
+    return pl.DataFrame({"prefix": prefixes}).select(
+        _nanp_valid_expr(national).alias("valid")).get_column("valid")
 
 
 def parse_phone(text: str, region: str) -> tuple:
@@ -74,10 +114,6 @@ def parse_phone(text: str, region: str) -> tuple:
     return e164, number.extension or None, national[-7:], F.STATUS_OK, national
 
 
-def _prefix_validity(prefix: str) -> tuple:
-    return (_nanp_prefix_valid(prefix),)
-
-
 def junk_digits_expr(digits: pl.Expr) -> pl.Expr:
     """The vectorised twin of `is_junk_phone_digits` for ASCII digit strings."""
     national = digits.str.slice(-10)
@@ -91,7 +127,8 @@ def parse_phones_fast(keys: pl.Series, region: str) -> tuple[pl.Series, pl.DataF
     """`parse_phone` in polars for the common keys: ASCII digits with an optional leading
     +, either junk or, in region US, ten national digits. -> (which keys it covers, their
     PHONE_SCHEMA parts); the rest need `parse_phone`. The area code and exchange are
-    checked with phonenumbers once per distinct six-digit prefix, as `parse_phone` does."""
+    checked against phonenumbers' metadata once per distinct six-digit prefix, as
+    `parse_phone` does (`nanp_prefixes_valid`)."""
     frame = pl.DataFrame({"key": keys}).with_columns(
         pl.col("key").str.contains(r"^\+?[0-9]+$").alias("plain_key"),
         pl.col("key").str.strip_prefix("+").alias("digits"))
@@ -107,9 +144,7 @@ def parse_phones_fast(keys: pl.Series, region: str) -> tuple[pl.Series, pl.DataF
         .alias("us"))
     prefixes = frame.filter(pl.col("us") & ~pl.col("junk")).get_column("national").str.slice(0, 6)
     prefixes = prefixes.unique()
-    valid = pl.DataFrame(parse_all(_prefix_validity, prefixes.to_list()),
-                         schema={"valid": pl.Boolean}, orient="row").with_columns(
-        prefixes.alias("prefix"))
+    valid = pl.DataFrame({"prefix": prefixes, "valid": nanp_prefixes_valid(prefixes)})
     frame = frame.with_columns(pl.col("national").str.slice(0, 6).alias("prefix")).join(
         valid, on="prefix", how="left", maintain_order="left")
     junk, ok = pl.col("junk"), pl.col("us") & pl.col("valid")
