@@ -2,6 +2,8 @@
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resolver import frames as F
 from resolver.compare.compute import compare_attached, comparison_levels
@@ -191,3 +193,19 @@ def test_similarity_cutoffs_change_no_level(unseen_run, monkeypatch):
     monkeypatch.setattr(compute, "similarity_cutoffs", lambda comparisons: {})
     exact = compute.compare_attached(attached, pairs.columns, config.comparisons)
     assert early.equals(exact)
+
+
+@pytest.mark.parametrize("op", ["jaro_winkler", "jaro", "levenshtein", "damerau_levenshtein"])
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.text("abcde", max_size=6)),
+                               st.one_of(st.none(), st.text("abcde", max_size=6))),
+                     max_size=40))
+@settings(max_examples=60)
+def test_similarity_is_the_scorer_row_by_row(op, rows):
+    """Equal values skip the scorer and differing ones go in one batch: row by row the
+    result is still what the scorer says, and null where either side is missing."""
+    from resolver.compare.compute import SCORERS, similarity
+
+    frame = pl.DataFrame(rows, schema={"a": pl.String, "b": pl.String}, orient="row")
+    got = similarity(frame, "a", "b", op).to_list()
+    want = [None if a is None or b is None else float(SCORERS[op](a, b)) for a, b in rows]
+    assert got == pytest.approx(want, abs=1e-6)

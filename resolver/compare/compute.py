@@ -2,8 +2,8 @@
 first level (in config order) whose predicate holds; 0 is the null level.
 
 A pure function of (pairs with _l/_r columns, comparisons), so an engine can run it per
-partition. String similarities are computed once per distinct value pair, in one batch,
-with rapidfuzz.process.cpdist (many record pairs share a value pair).
+partition. String similarities are computed in one batch per column with
+rapidfuzz.process.cpdist, for the pairs whose values differ.
 """
 
 from functools import lru_cache
@@ -77,28 +77,29 @@ def pairs_with_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
                       right_side.rename({c: F.right(c) for c in columns})], how="horizontal")
 
 
+SAME_VALUE_SCORE = {"jaro_winkler": 1.0, "jaro": 1.0, "levenshtein": 0.0,
+                    "damerau_levenshtein": 0.0}
+
+
 def similarity(frame: pl.DataFrame, col_l: str, col_r: str, op: str,
                cutoff: float | None = None) -> pl.Series:
-    """Similarity (or distance) of two string columns, computed once per distinct pair.
+    """Similarity (or distance) of two string columns, row by row; null where either is.
 
-    Distinct pairs are found and joined back on one 64-bit hash of the value pair, which
-    is several times faster than on the strings themselves. With a cutoff (the loosest
-    threshold any level asks of this similarity), scores below it (distances above it)
-    are not worked out exactly: rapidfuzz stops early and gives 0 (cutoff + 1), which
-    every level's test reads the same way as the exact score.
+    Equal values (the common case among candidates: most pairs share a name) score as
+    equal without a call; rapidfuzz.process.cpdist scores the rest in one batch. With a
+    cutoff (the loosest threshold any level asks of this similarity), scores below it
+    (distances above it) are not worked out exactly: rapidfuzz stops early and gives 0
+    (cutoff + 1), which every level's test reads the same way as the exact score.
     """
-    values = frame.select(pl.col(col_l).alias("a"), pl.col(col_r).alias("b")).with_columns(
-        pl.struct("a", "b").hash().alias("h"))
-    distinct = values.drop_nulls().unique(subset=["h"], keep="any")
-    if distinct.height == 0:
-        return pl.Series("s", [None] * frame.height, pl.Float64)
-    scores = process.cpdist(distinct.get_column("a").to_list(),
-                            distinct.get_column("b").to_list(), scorer=SCORERS[op], workers=-1,
-                            score_cutoff=cutoff)
-    distinct = distinct.select("h", pl.Series("s", np.asarray(scores, dtype=np.float64)))
-    joined = values.join(distinct, on="h", how="left", maintain_order="left")
-    return joined.select(pl.when(pl.col("a").is_not_null() & pl.col("b").is_not_null())
-                         .then(pl.col("s"))).to_series()
+    a, b = frame.get_column(col_l), frame.get_column(col_r)
+    present = (a.is_not_null() & b.is_not_null()).to_numpy()
+    scores = np.full(frame.height, np.nan)
+    scores[present] = SAME_VALUE_SCORE[op]
+    differ = np.flatnonzero((a != b).fill_null(False).to_numpy())
+    if len(differ):
+        scores[differ] = process.cpdist(a.gather(differ).to_list(), b.gather(differ).to_list(),
+                                        scorer=SCORERS[op], workers=-1, score_cutoff=cutoff)
+    return pl.Series("s", scores).fill_nan(None)
 
 
 @lru_cache(maxsize=262144)
