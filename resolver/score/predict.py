@@ -90,22 +90,16 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
     frame = gammas
     weight_columns = []
     for comparison, params in zip(comparisons, model.comparisons):
-        weights = params.weights()
         mw = F.partial_weight(comparison.name)
-        frame = frame.with_columns(
-            pl.col(F.gamma(comparison.name)).cast(pl.Int64)
-            .replace_strict(list(range(len(weights))), weights, return_dtype=pl.Float64)
-            .alias(mw))
+        gamma = frame.get_column(F.gamma(comparison.name)).to_numpy()
+        weight = np.asarray(params.weights(), dtype=np.float64)[gamma]  # by level
         if comparison.term_frequency:
-            tf = tables.adjustments[column_of(comparison)]
-            column = F.left(column_of(comparison))
-            tf_col = tf_adjustment_column(comparison)
-            frame = (frame.join(tf.rename({"value": column, "adjustment": tf_col}), on=column,
-                                how="left", maintain_order="left")
-                     .with_columns(pl.when(pl.col(F.gamma(comparison.name)) == 1)
-                                   .then(pl.col(tf_col)).otherwise(0.0).fill_null(0.0)
-                                   .alias(tf_col))
-                     .with_columns((pl.col(mw) + pl.col(tf_col)).alias(mw)))
+            adjustment = _exact_tf(frame, gamma, F.left(column_of(comparison)),
+                                   tables.adjustments[column_of(comparison)])
+            frame = frame.with_columns(pl.Series(mw, weight + adjustment),
+                                       pl.Series(tf_adjustment_column(comparison), adjustment))
+        else:
+            frame = frame.with_columns(pl.Series(mw, weight))
         frame = _given_names(frame, comparison, params, comparisons)
         weight_columns.append(mw)
     frame = _with_full_name_correction(frame, comparisons, tables.full_name)
@@ -117,6 +111,20 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
     weight = plain + pl.col(HOUSEHOLD_ADJUSTMENT)
     return frame.with_columns(weight.alias(F.MATCH_WEIGHT)).with_columns(
         (1.0 / (1.0 + (2.0 ** -pl.col(F.MATCH_WEIGHT)))).alias(F.MATCH_PROBABILITY))
+
+
+def _exact_tf(frame: pl.DataFrame, gamma: np.ndarray, column: str,
+              adjustments: pl.DataFrame) -> np.ndarray:
+    """The term-frequency adjustment of each pair: its value's on the exact level (0 for
+    a value the table lacks), 0 on every other level. Only the exact pairs are looked up."""
+    out = np.zeros(len(gamma))
+    exact = np.flatnonzero(gamma == 1)
+    if len(exact):
+        looked = (frame.select(pl.col(column).gather(exact).alias("value"))
+                  .join(adjustments, on="value", how="left", maintain_order="left")
+                  .get_column("adjustment").fill_null(0.0).to_numpy())
+        out[exact] = looked
+    return out
 
 
 def _given_names(frame: pl.DataFrame, comparison: Comparison, params,
