@@ -47,8 +47,14 @@ def test_union_find_agrees_with_bfs_on_random_graphs():
     for _ in range(50):
         n = rng.randint(1, 60)
         edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, 2 * n))]
-        uf = UnionFind(n)
-        for a, b in edges:
+        uf, twin = UnionFind(n), UnionFind(n)
+        half = len(edges) // 2
+        for a, b in edges[:half]:
+            uf.union(a, b)
+            twin.union(a, b)
+        # the roots all at once are each element's find, and unions go on after them
+        assert uf.components() == [twin.find(x) for x in range(n)]
+        for a, b in edges[half:]:
             uf.union(a, b)
         assert _partition(uf.components()) == _partition(_bfs_components(n, edges))
 

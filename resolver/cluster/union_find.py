@@ -1,5 +1,7 @@
 """Union-find (disjoint sets) with path halving and union by size (Tarjan 1975)."""
 
+import numpy as np
+
 
 class UnionFind:
     def __init__(self, n: int):
@@ -25,5 +27,14 @@ class UnionFind:
         return ra
 
     def components(self) -> list[int]:
-        """The root of every element."""
-        return [self.find(x) for x in range(len(self.parent))]
+        """The root of every element, found for all at once by pointer jumping (each
+        element's parent becomes its grandparent until every parent is a root); the
+        paths are left fully compressed."""
+        parent = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+        self.parent = parent.tolist()
+        return list(self.parent)
