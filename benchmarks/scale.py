@@ -3,12 +3,13 @@ sizes, with Splink 5 (DuckDB) on the same records in the same run wherever it co
 
 Each tool runs as its own process; a sampler adds up the resident memory of the process
 and all its descendants (parser workers included) every 0.2 s, so "peak RSS" is the whole
-tree's. Per size: wall time, resolver's per-stage timings (from run.json), candidate
-pairs, pairwise F1 of both tools against the truth file, and the time ratio. Writes
-results/scale.json and results/scale.md.
+tree's. With --repeat N each tool runs N times per size, alternating, and the median
+run is reported (peaks: the highest of the runs). Per size: wall time, resolver's
+per-stage timings (from run.json), candidate pairs, pairwise F1 of both tools against
+the truth file, and the time ratio. Writes results/scale.json and results/scale.md.
 
     python -m benchmarks.scale 50000 500000 1200000 [--no-splink] [--timeout S]
-        [--splink-max N] [--spark [MASTER] [--spark-min N]]
+        [--splink-max N] [--repeat N] [--spark [MASTER] [--spark-min N]]
     python -m benchmarks.scale 1200000 --incremental   (a full run on N records, then 1%
         more records appended and `run --previous --incremental`: its time against the
         full run's; writes results/scale_incremental.json and .md)
@@ -184,6 +185,17 @@ def incremental_row(records: int, seed: int, timeout: float) -> dict:
                                               doc.get("timings_seconds", {}).items())}
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time among those that completed (the middle one; of an even
+    count, the slower middle one); the first run when none completed."""
+    done = sorted((r for r in runs if r["exit"] == 0), key=lambda r: r["seconds"])
+    return done[len(done) // 2] if done else runs[0]
+
+
+def _times(runs: list[dict]) -> str:
+    return ", ".join(str(r["seconds"]) if r["exit"] == 0 else "failed" for r in runs)
+
+
 def same_outputs(folder: Path) -> str:
     """Whether the Spark engine's lineage, entities and households equal the local
     engine's, frame to frame after sorting."""
@@ -209,6 +221,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="also run the Spark engine (default master local[2])")
     parser.add_argument("--results", default="scale", metavar="NAME",
                         help="results/NAME.json and .md (default scale)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run each tool N times per size: times are the median run's, "
+                        "peaks the highest of the runs")
     parser.add_argument("--incremental", action="store_true",
                         help="a full run, then 1%% more records run incrementally")
     args = parser.parse_args(argv)
@@ -221,16 +236,22 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for records in args.records:
         folder = dataset(records, args.seed)
-        ours = run_resolver(folder, args.timeout)
         splink = not args.no_splink and (args.splink_max is None or records <= args.splink_max)
-        theirs = run_splink(folder, args.timeout) if splink else None
+        our_runs, their_runs = [], []
+        for _ in range(args.repeat):  # alternated, so both tools see the same machine
+            our_runs.append(run_resolver(folder, args.timeout))
+            if splink:
+                their_runs.append(run_splink(folder, args.timeout))
+        ours = median_run(our_runs)
+        theirs = median_run(their_runs) if splink else None
         on_spark = (run_resolver(folder, args.timeout, args.spark)
                     if args.spark and records >= args.spark_min else None)
         stages = ours.get("stages", {})
         rows.append({
             "records": f"{pl.read_parquet(folder / 'truth.parquet').height:,}",
             "resolver s": ours["seconds"] if ours["exit"] == 0 else f"failed ({ours['error']})",
-            "resolver peak GB": ours["peak_rss_gb"],
+            **({"resolver runs s": _times(our_runs)} if args.repeat > 1 else {}),
+            "resolver peak GB": max(r["peak_rss_gb"] for r in our_runs),
             "pairs": f"{ours.get('pairs', 0):,}",
             "pairs/record": round(ours.get("pairs", 0) / max(ours.get("records", 1), 1), 1),
             "resolver F1": ours.get("f1", ""),
@@ -245,7 +266,8 @@ def main(argv: list[str] | None = None) -> None:
                                             for k, v in on_spark.get("stages", {}).items())}),
             "splink s": "" if theirs is None else (theirs["seconds"] if theirs["exit"] == 0
                                                    else "did not complete"),
-            "splink peak GB": "" if theirs is None else theirs["peak_rss_gb"],
+            **({"splink runs s": _times(their_runs)} if args.repeat > 1 and theirs else {}),
+            "splink peak GB": "" if theirs is None else max(r["peak_rss_gb"] for r in their_runs),
             "splink F1": "" if theirs is None else theirs.get("f1", ""),
             "ratio": (round(ours["seconds"] / theirs["seconds"], 2)
                       if theirs and theirs["exit"] == 0 and ours["exit"] == 0 else ""),

@@ -314,17 +314,25 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     keys_frame = _keys_frame(normalized, wanted, reps)
     if max_pairs is not None:
         check_pair_ceiling(keys_frame, rules, cap, max_pairs)
-    seen = pl.DataFrame(schema={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32})
-    out, stats = [], []
-    for rule in rules:
+    keyed, blocks = [], []
+    for index, rule in enumerate(rules):
         blocked = _rule_pairs(keys_frame, rule, cap, link_only)
-        new = blocked.pairs.join(seen, on=[F.UID_L, F.UID_R], how="anti")
-        seen = pl.concat([seen, new])
-        out.append(new.with_columns(pl.lit(rule.name).alias(F.BLOCKING_RULE)))
-        stats.append(RuleStats(rule.name, blocked.pairs.height, new.height, seen.height,
-                               blocked.largest, blocked.skipped, blocked.skipped_records,
-                               blocked.refined))
-    pairs = pl.concat(out) if out else pl.DataFrame(schema=F.PAIR_SCHEMA)
+        keyed.append(blocked.pairs.select(_pair_key(), pl.lit(index, pl.UInt16).alias("rule")))
+        blocks.append(blocked)
+    # each pair once, tagged with the first rule producing it (the smallest index); one
+    # group-by over a 64-bit key, not an anti-join of every rule against all before it
+    union = (pl.concat(keyed).group_by("key").agg(pl.col("rule").min()).sort("key")
+             if keyed else pl.DataFrame(schema={"key": pl.UInt64, "rule": pl.UInt16}))
+    new_counts = np.bincount(union.get_column("rule").to_numpy(), minlength=len(rules))
+    stats = [RuleStats(rule.name, blocked.pairs.height, int(new), int(total), blocked.largest,
+                       blocked.skipped, blocked.skipped_records, blocked.refined)
+             for rule, blocked, new, total in zip(rules, blocks, new_counts,
+                                                  np.cumsum(new_counts))]
+    pairs = union.select(
+        (pl.col("key") // PAIR_KEY_BASE).cast(pl.UInt32).alias(F.UID_L),
+        (pl.col("key") % PAIR_KEY_BASE).cast(pl.UInt32).alias(F.UID_R),
+        pl.col("rule").replace_strict(list(range(len(rules))), [r.name for r in rules],
+                                      return_dtype=pl.String).alias(F.BLOCKING_RULE))
     copies = reps.filter(pl.col(F.UID) != pl.col("rep"))
     if link_only and copies.height:
         pairs = _members_of_representatives(pairs, reps)
@@ -332,7 +340,18 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
         pairs = pl.concat([pairs.cast(F.PAIR_SCHEMA), copies.select(
             pl.col("rep").alias(F.UID_L), pl.col(F.UID).alias(F.UID_R),
             pl.lit(DUPLICATE_RULE).alias(F.BLOCKING_RULE)).cast(F.PAIR_SCHEMA)])
+    else:  # already in (uid_l, uid_r) order: sorted by the key
+        return pairs.cast(F.PAIR_SCHEMA), stats
     return pairs.cast(F.PAIR_SCHEMA).sort(F.UID_L, F.UID_R), stats
+
+
+PAIR_KEY_BASE = 2 ** 32  # uids are UInt32
+
+
+def _pair_key() -> pl.Expr:
+    """uid_l and uid_r in one 64-bit integer, which sorts as the pair does."""
+    return (pl.col(F.UID_L).cast(pl.UInt64) * PAIR_KEY_BASE
+            + pl.col(F.UID_R).cast(pl.UInt64)).alias("key")
 
 
 def _codes(column: pl.Series) -> np.ndarray:

@@ -64,6 +64,13 @@ def test_blocking_matches_brute_force_with_first_rule_tags():
         assert copies, "the test data should hold identical records"
         assert got == _oracle(distinct, False) | copies
         assert stats[-1].cumulative_pairs == len(got) - len(copies)
+        want = _oracle(distinct, False)
+        assert [s.new_pairs for s in stats] == [
+            sum(tag == rule.name for tag in want.values()) for rule in RULES]
+        # without copies: the same pairs, in (uid_l, uid_r) order
+        pairs, _ = candidate_pairs(distinct, RULES, BlockCap(1000))
+        assert {(a, b): r for a, b, r in pairs.iter_rows()} == want
+        assert pairs.rows() == sorted(pairs.rows())
         # link_only: a copy gets its first record's pairs, so every pair is there
         pairs, _ = candidate_pairs(records, RULES, BlockCap(1000), link_only=True)
         assert {(a, b): r for a, b, r in pairs.iter_rows()} == _oracle(records, True)
