@@ -150,6 +150,17 @@ class Similarities:
         return self.cache[(key, op)]
 
 
+    def days_apart(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple) -> pl.Series:
+        """|a - b| in days of two YYYYMMDD columns, parsed once for all of a
+        comparison's date-difference levels."""
+        if (key, "days") not in self.cache:
+            self.cache[(key, "days")] = self.frame.select(
+                (left_expr.str.to_date("%Y%m%d", strict=False)
+                 - right_expr.str.to_date("%Y%m%d", strict=False)).dt.total_days().abs()
+            ).to_series()
+        return self.cache[(key, "days")]
+
+
 def _similarity_key(comparison: Comparison, level: Level) -> tuple[tuple, str] | None:
     """The Similarities key a level reads its score from; None: it reads none."""
     if level.op.startswith("street_"):
@@ -226,9 +237,7 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
                  else pl.lit(score) <= level.threshold)
         return same_where & close
     if op == "years_apart":  # impossible dates (kept as text) parse to null: no level
-        days = (lhs.str.to_date("%Y%m%d", strict=False)
-                - rhs.str.to_date("%Y%m%d", strict=False)).dt.total_days().abs()
-        return days <= level.threshold * DAYS_PER_YEAR
+        return pl.lit(sims.days_apart(lhs, rhs, (col,))) <= level.threshold * DAYS_PER_YEAR
     score = pl.lit(sims.get(pl.col(F.left(col)), pl.col(F.right(col)), (col,), op))
     return score >= level.threshold if op in ("jaro", "jaro_winkler") else score <= level.threshold
 
