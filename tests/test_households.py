@@ -4,6 +4,8 @@ quality against the truth of generated data no model was tuned on."""
 import datetime as dt
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resolver import frames as F
 from resolver.households.assign import (MAX_HOUSEHOLD_MEMBERS, PERSON_COLUMNS,
@@ -186,3 +188,20 @@ def test_a_household_that_moved_from_an_apartment_still_takes_in_members_by_cont
                             _seen("E3", old, "2019-06-01", "2020-08-01")])
     households = assign_households(people, history=history)
     assert {"E1", "E2", "E3", "E4"} in _groups_of(households)
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(
+    ["", "smith", "Smith", "jones", "ölund", "o'neil", "zoë", "lee"])), max_size=6),
+    min_size=1, max_size=20))
+@settings(max_examples=100)
+def test_household_names_in_polars_are_household_name(surnames):
+    """The vectorised names give each household what household_name says: its two most
+    common surnames, ties by code point order, "Household" when it has none."""
+    from resolver.households.assign import household_name, household_names
+
+    grouped = pl.DataFrame({F.HOUSEHOLD_ID: [f"H{i}" for i in range(len(surnames))],
+                            "surnames": surnames},
+                           schema={F.HOUSEHOLD_ID: pl.String, "surnames": pl.List(pl.String)})
+    named = dict(household_names(grouped).iter_rows())
+    assert [named.get(f"H{i}", "Household") for i in range(len(surnames))] == [
+        household_name(s) for s in surnames]
