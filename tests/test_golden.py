@@ -56,24 +56,3 @@ def test_valid_first_is_recorded_when_only_validity_set_the_winner_apart():
     row = choose(candidates(records, "value_col", pl.col("ok"), ()),
                  ("valid_first", "most_recent")).row(0, named=True)
     assert (row["value"], row[F.RECORD_ID], row["rule"]) == ("bob@old.com", "w2", "valid_first")
-
-
-@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
-def test_one_record_individuals_get_the_row_the_general_path_gives(unseen_run, share):
-    """Individuals of one record skip sorting and grouping; their golden rows must be
-    what survivorship, counts and history give them, on data no rule was tuned on.
-    share: how many of the individuals are cut down to one record (all, half, none)."""
-    from resolver.golden import build
-
-    config, out, _ = unseen_run
-    records = pl.read_parquet(out / "store" / "records.parquet").join(
-        pl.read_parquet(out / "lineage.parquet").select(F.SOURCE, F.RECORD_ID, F.ENTITY_ID),
-        on=[F.SOURCE, F.RECORD_ID])
-    ids = records.get_column(F.ENTITY_ID).unique().sort()
-    cut = ids.head(int(len(ids) * share))  # these keep their first record only
-    records = records.filter(~pl.col(F.ENTITY_ID).is_in(cut.implode())
-                             | (pl.col(F.UID) == pl.col(F.UID).min().over(F.ENTITY_ID)))
-    singles = records.group_by(F.ENTITY_ID).len().filter(pl.col("len") == 1).height
-    assert singles == len(ids) if share == 1.0 else 0 < singles < len(ids)
-    general = build._grouped_golden(records, config)
-    assert build.golden_records(records, config).equals(general)
