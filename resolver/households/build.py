@@ -42,8 +42,6 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
 
 def _attach(golden: pl.DataFrame, households: pl.DataFrame) -> tuple[pl.DataFrame,
                                                                      pl.DataFrame]:
-    golden = golden.join(households, on=F.ENTITY_ID, maintain_order="left").select(
-        F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID))
-    if not golden.get_column(F.ENTITY_ID).is_sorted():  # golden records come sorted
-        golden = golden.sort(F.ENTITY_ID)
+    golden = golden.join(households, on=F.ENTITY_ID).select(
+        F.ENTITY_ID, F.HOUSEHOLD_ID, pl.exclude(F.ENTITY_ID, F.HOUSEHOLD_ID)).sort(F.ENTITY_ID)
     return golden, household_table(golden)
