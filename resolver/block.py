@@ -317,7 +317,9 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     keyed, blocks = [], []
     for index, rule in enumerate(rules):
         blocked = _rule_pairs(keys_frame, rule, cap, link_only)
-        keyed.append(blocked.pairs.select(_pair_key(), pl.lit(index, pl.UInt16).alias("rule")))
+        ends = (blocked.pairs.get_column(c).to_numpy() for c in (F.UID_L, F.UID_R))
+        keyed.append(pl.DataFrame({"key": F.pair_keys(*ends), "rule": np.full(
+            blocked.pairs.height, index, dtype=np.uint16)}))
         blocks.append(blocked)
     # each pair once, tagged with the first rule producing it (the smallest index); one
     # group-by over a 64-bit key, not an anti-join of every rule against all before it
@@ -328,9 +330,10 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
                        blocked.skipped, blocked.skipped_records, blocked.refined)
              for rule, blocked, new, total in zip(rules, blocks, new_counts,
                                                   np.cumsum(new_counts))]
+    keys = union.get_column("key").to_numpy()
     pairs = union.select(
-        (pl.col("key") // PAIR_KEY_BASE).cast(pl.UInt32).alias(F.UID_L),
-        (pl.col("key") % PAIR_KEY_BASE).cast(pl.UInt32).alias(F.UID_R),
+        pl.Series(F.UID_L, (keys >> np.uint64(32)).astype(np.uint32)),
+        pl.Series(F.UID_R, (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)),
         pl.col("rule").replace_strict(list(range(len(rules))), [r.name for r in rules],
                                       return_dtype=pl.String).alias(F.BLOCKING_RULE))
     copies = reps.filter(pl.col(F.UID) != pl.col("rep"))
@@ -343,15 +346,6 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     else:  # already in (uid_l, uid_r) order: sorted by the key
         return pairs.cast(F.PAIR_SCHEMA), stats
     return pairs.cast(F.PAIR_SCHEMA).sort(F.UID_L, F.UID_R), stats
-
-
-PAIR_KEY_BASE = 2 ** 32  # uids are UInt32
-
-
-def _pair_key() -> pl.Expr:
-    """uid_l and uid_r in one 64-bit integer, which sorts as the pair does."""
-    return (pl.col(F.UID_L).cast(pl.UInt64) * PAIR_KEY_BASE
-            + pl.col(F.UID_R).cast(pl.UInt64)).alias("key")
 
 
 def _codes(column: pl.Series) -> np.ndarray:

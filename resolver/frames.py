@@ -5,6 +5,7 @@ Splink's: a pair frame has `<col>_l` / `<col>_r`, comparison levels `gamma_<name
 match weights `mw_<name>`.
 """
 
+import numpy as np
 import polars as pl
 
 # --- identity of an input record -----------------------------------------------------
@@ -120,3 +121,9 @@ HOUSEHOLD_FLAG = "household_flag"  # why a household needs review (more members 
 MATCH_CONFIDENCE = "match_confidence"
 
 PAIR_SCHEMA = {UID_L: pl.UInt32, UID_R: pl.UInt32, BLOCKING_RULE: pl.String}
+
+
+def pair_keys(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """One uint64 per pair, uid_l * 2^32 + uid_r (uids are UInt32): the keys sort as the
+    pairs do, (uid_l, uid_r)."""
+    return (left.astype(np.uint64) << np.uint64(32)) | right.astype(np.uint64)

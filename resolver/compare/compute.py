@@ -149,7 +149,6 @@ class Similarities:
                                                self.cutoffs.get((key, op)))
         return self.cache[(key, op)]
 
-
     def days_apart(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple) -> pl.Series:
         """|a - b| in days of two YYYYMMDD columns, parsed once for all of a
         comparison's date-difference levels."""

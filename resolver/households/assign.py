@@ -217,21 +217,11 @@ def assign_households(people: pl.DataFrame, contacts: pl.DataFrame | None = None
     return keys.join(ids, on="key").select(F.ENTITY_ID, F.HOUSEHOLD_ID)
 
 
-def household_name(surnames: list[str | None]) -> str:
-    counts: dict[str, int] = {}
-    for name in surnames:
-        if name:
-            counts[name] = counts.get(name, 0) + 1
-    if not counts:
-        return "Household"
-    ranked = sorted(counts, key=lambda n: (-counts[n], n))[:2]
-    return f"The {' & '.join(ranked)} household"
-
-
 def household_names(grouped: pl.DataFrame) -> pl.DataFrame:
-    """`household_name` of every household at once: (household_id, surnames) ->
-    (household_id, name) for the households with a surname (the rest are "Household").
-    Ties in count go to the name first in code point order, as Python's sort puts them."""
+    """(household_id, surnames) -> (household_id, name) for the households with a
+    surname: "The Smith household", or "The Smith & Jones household" for the two most
+    common (the rest are "Household"). Ties in count go to the name first in code point
+    order."""
     counted = (grouped.select(F.HOUSEHOLD_ID, "surnames").explode("surnames")
                .filter(pl.col("surnames").is_not_null() & (pl.col("surnames") != ""))
                .group_by(F.HOUSEHOLD_ID, "surnames").len())

@@ -30,11 +30,6 @@ class PairDelta:
     touched: pl.Series  # uids at either end of a pair added, dropped or re-scored
 
 
-def _pair_keys(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """One sortable 64-bit key per pair: the pairs' (uid_l, uid_r) order is the keys'."""
-    return (left.astype(np.uint64) << np.uint64(32)) | right.astype(np.uint64)
-
-
 def _mapped(store_pairs: pl.DataFrame, old_to_new: pl.DataFrame) -> pl.DataFrame:
     """Stored pairs between unchanged records, in this run's uids (order is kept: uids of
     unchanged records grow with the old ones)."""
@@ -56,11 +51,11 @@ def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
     """Both frames are sorted by (uid_l, uid_r), so the set operations are a binary search
     of one sorted key array in the other, not joins."""
     old = _mapped(store.pairs, old_to_new).drop(F.BLOCKING_RULE)
-    old_keys = _pair_keys(old.get_column(F.UID_L).to_numpy(), old.get_column(F.UID_R).to_numpy())
+    old_keys = F.pair_keys(old.get_column(F.UID_L).to_numpy(), old.get_column(F.UID_R).to_numpy())
     if len(old_keys) > 1 and not (np.diff(old_keys.astype(np.int64)) > 0).all():
         order = np.argsort(old_keys, kind="stable")  # a store written in another order
         old, old_keys = old[order], old_keys[order]
-    keys = _pair_keys(pairs.get_column(F.UID_L).to_numpy(), pairs.get_column(F.UID_R).to_numpy())
+    keys = F.pair_keys(pairs.get_column(F.UID_L).to_numpy(), pairs.get_column(F.UID_R).to_numpy())
     at = np.minimum(np.searchsorted(old_keys, keys), max(len(old_keys) - 1, 0))
     found = (old_keys[at] == keys) if len(old_keys) else np.zeros(len(keys), dtype=bool)
     reused = pl.concat([pairs.filter(pl.Series(found)),

@@ -21,8 +21,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 def pair_rank(uid_l: np.ndarray, uid_r: np.ndarray, seed: int) -> np.ndarray:
     """uint64 per pair: its place in the seed's random order."""
     with np.errstate(over="ignore"):
-        x = (uid_l.astype(np.uint64) << np.uint64(32)) | uid_r.astype(np.uint64)
-        x = x ^ (np.uint64(seed % 2 ** 64) * _GOLDEN)
+        x = F.pair_keys(uid_l, uid_r) ^ (np.uint64(seed % 2 ** 64) * _GOLDEN)
         x = (x ^ (x >> np.uint64(30))) * _MIX1
         x = (x ^ (x >> np.uint64(27))) * _MIX2
         return x ^ (x >> np.uint64(31))
@@ -39,5 +38,5 @@ def sample_pairs(pairs: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
     # a mask keeps the frame's order, and costs far less than a gather on the many
     # chunks compared pairs arrive in; only an unsorted frame is sorted after
     sampled = pairs.filter(pl.Series(keep))
-    key = (left.astype(np.int64) << 32) | right.astype(np.int64)
+    key = F.pair_keys(left, right).astype(np.int64)
     return sampled if bool((np.diff(key) > 0).all()) else sampled.sort(F.UID_L, F.UID_R)
