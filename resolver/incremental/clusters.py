@@ -3,9 +3,12 @@
 Clustering is decided per connected component of the links and steward must-links
 (cluster/individuals.py: joins, guards and support all stay inside one component). So a
 component none of whose records is touched (new, changed, at either end of a pair that
-was added, dropped or re-scored, in a cluster that lost a record, or named by a steward
-decision that is new or changed) holds exactly the links and scored pairs it held in the
-run before, and that run's clusters, flags and refused links for it stand. The others are
+was dropped or that was added between two unchanged records, in a cluster that lost a
+record, or named by a steward decision that is new or changed) holds exactly the links
+and scored pairs it held in the run before, and that run's clusters, flags and refused
+links for it stand. (A pair added between a new record and an unchanged one can only
+reach the unchanged record's component by linking into it, and then the new record is
+in that component.) The others are
 clustered again, by the same function a full run uses, on their links and pairs alone.
 """
 

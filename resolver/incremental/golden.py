@@ -40,8 +40,10 @@ def kept_golden(previous: Path, config: Config, meta: dict,
                 .filter(pl.col("same") & ~pl.col("fresh")))
         sizes = before.group_by("before").len().rename({"before": F.ENTITY_ID, "len": "had"})
         keep = same.join(sizes, on=F.ENTITY_ID).filter(pl.col("n") == pl.col("had"))
-        return (pl.read_parquet(entities).join(keep.select(F.ENTITY_ID), on=F.ENTITY_ID,
-                                               how="semi")
+        # a filter, not a semi-join: a join gathers the nested history columns row by
+        # row (3.7 against 0.3 s for 615k golden records)
+        return (pl.read_parquet(entities)
+                .filter(pl.col(F.ENTITY_ID).is_in(keep.get_column(F.ENTITY_ID).implode()))
                 .drop(F.HOUSEHOLD_ID, F.CLUSTER_FLAG))
 
     return kept

@@ -27,7 +27,8 @@ from resolver.store import Store, frequency_frame
 class PairDelta:
     reused: pl.DataFrame  # candidate pairs with stored levels and weight
     todo: pl.DataFrame  # candidate pairs to compare
-    touched: pl.Series  # uids at either end of a pair added, dropped or re-scored
+    touched: pl.Series  # uids at either end of a pair dropped, or added between two
+    # unchanged records
 
 
 def _mapped(store_pairs: pl.DataFrame, old_to_new: pl.DataFrame) -> pl.DataFrame:
@@ -69,7 +70,17 @@ def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
                               | pl.col(F.UID_R).is_in(gone.implode()))
     partners = (pl.concat([lost.get_column(F.UID_L), lost.get_column(F.UID_R)])
                 .to_frame("old_uid").join(old_to_new, on="old_uid").get_column(F.UID))
-    touched = pl.concat([todo.get_column(F.UID_L), todo.get_column(F.UID_R),
+    # a new pair with a new or changed record at one end needs no seed at the other: it
+    # matters to a component only by linking into it, and then its new record (a seed
+    # of recluster) is in that component; a new pair of two unchanged records (blocking
+    # found it because a block changed) does
+    unchanged_uid = old_to_new.get_column(F.UID).to_numpy()
+    left, right = (todo.get_column(c).to_numpy() for c in (F.UID_L, F.UID_R))
+    unchanged = np.zeros(int(max(unchanged_uid.max(initial=0), left.max(initial=0),
+                                 right.max(initial=0))) + 1, dtype=bool)
+    unchanged[unchanged_uid] = True
+    between_unchanged = unchanged[left] & unchanged[right]
+    touched = pl.concat([pl.Series(left[between_unchanged]), pl.Series(right[between_unchanged]),
                          dropped.get_column(F.UID_L), dropped.get_column(F.UID_R),
                          partners.cast(pl.UInt32)]).unique()
     return PairDelta(reused, todo, touched)
