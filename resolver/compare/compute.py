@@ -15,7 +15,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Jaro, JaroWinkler, Levenshtei
 
 from resolver import frames as F
 from resolver.compare.library import KINDS, Level, parse_level
-from resolver.compare.lone_names import place_lone_names
+from resolver.compare.lone_names import PARTS, place_lone_names
 from resolver.config import Comparison
 from resolver.normalize.names import are_nicknames, nickname_groups
 
@@ -287,6 +287,17 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
 def kept_values(comparisons: tuple[Comparison, ...]) -> list[str]:
     """The left values prediction looks term frequencies up by."""
     return sorted({F.left(column_of(c)) for c in comparisons if c.term_frequency})
+
+
+def with_kept_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
+                     comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """Pairs compared before -> the same with the left values prediction looks up, as
+    compare_attached gives them: after lone names are placed ("Watts" in the first-name
+    field looks its surname's frequency up), not as the records hold them."""
+    parts = {c for columns in PARTS.values() for c in columns} & set(normalized.columns)
+    columns = sorted({column_of(c) for c in comparisons if c.term_frequency} | parts)
+    frame = place_lone_names(pairs_with_values(pairs, normalized, columns))
+    return frame.select(*pairs.columns, *kept_values(comparisons))
 
 
 def compare_attached(frame: pl.DataFrame, pair_columns: list[str],

@@ -16,10 +16,10 @@ import numpy as np
 import polars as pl
 
 from resolver import frames as F
-from resolver.compare.compute import column_of, pairs_with_values
+from resolver.compare.compute import with_kept_values
 from resolver.score.decide import decide
 from resolver.score.batches import kept_for_output
-from resolver.score.predict import predict
+from resolver.score.predict import predict, term_tables
 from resolver.store import Store, frequency_frame
 
 
@@ -96,28 +96,39 @@ def score_pairs(compared: pl.DataFrame, reused: pl.DataFrame, store: Store, mode
                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """-> (every candidate pair scored and decided, in the narrow shape of a full run's
     score stage; the per-comparison weights of the pairs pairs.parquet holds), as
-    score/batches.py gives them. A reused pair below the review threshold keeps only its
-    weight: its partial weights are never shown, so they are not computed again."""
-    frequencies = frequency_frame(store.frequencies)
-    new = predict(compared, model, config.comparisons, frequencies)
-    decided = steward.select(F.UID_L, F.UID_R, pl.lit(True).alias("_steward"))
-    reused = (reused.with_columns(_probability())
-              .join(decided, on=[F.UID_L, F.UID_R], how="left", maintain_order="left"))
-    shown = ((pl.col(F.MATCH_PROBABILITY) >= config.review_threshold)
-             | pl.col("_steward").fill_null(False))
-    detail = reused.filter(shown).drop("_steward")
-    kept_values = sorted({column_of(c) for c in config.comparisons if c.term_frequency})
-    with_values = pairs_with_values(detail.drop(F.MATCH_WEIGHT, F.MATCH_PROBABILITY),
-                                    normalized, kept_values)
-    detail = predict(with_values.drop(*(F.right(c) for c in kept_values)), model,
-                     config.comparisons, frequencies)
+    score/batches.py gives them. A reused pair keeps its levels and weight; only those
+    that pairs.parquet shows (at or above the review threshold, or decided by a steward)
+    are scored again, for their partial weights. Both frames come sorted by (uid_l,
+    uid_r) and are merged, not concatenated and sorted."""
+    tables = term_tables(frequency_frame(store.frequencies), config.comparisons)
+    new = predict(compared, model, config.comparisons, tables)
+    reused = reused.with_columns(_probability())
+    shown = (reused.get_column(F.MATCH_PROBABILITY) >= config.review_threshold).to_numpy()
+    if steward.height:
+        shown |= reused.join(steward.select(F.UID_L, F.UID_R, pl.lit(True).alias("_steward")),
+                             on=[F.UID_L, F.UID_R], how="left", maintain_order="left"
+                             ).get_column("_steward").fill_null(False).to_numpy()
+    detail = reused.filter(pl.Series(shown))
+    detail = predict(with_kept_values(detail.drop(F.MATCH_WEIGHT, F.MATCH_PROBABILITY),
+                                      normalized, config.comparisons),
+                     model, config.comparisons, tables)
     narrow = [F.UID_L, F.UID_R, F.BLOCKING_RULE, *(F.gamma(c.name) for c in config.comparisons),
               F.MATCH_WEIGHT, F.MATCH_PROBABILITY]
     schema = new.select(narrow).schema
-    scored = decide(pl.concat([part.select(narrow).cast(schema) for part in (
-        new, detail, reused.filter(~shown))]).sort(F.UID_L, F.UID_R), steward, config)
+    # a reused pair's stored weight is the one scoring it again gives (same model, same
+    # term frequencies), so every reused pair enters as stored
+    scored = decide(_merged(new.select(narrow), reused.select(narrow).cast(schema)),
+                    steward, config)
     weights = [F.UID_L, F.UID_R, *(F.partial_weight(c.name) for c in config.comparisons)]
     computed = pl.concat([new.select(weights), detail.select(weights)])
     return scored, (scored.filter(kept_for_output(config.review_threshold))
                     .select(F.UID_L, F.UID_R)
                     .join(computed, on=[F.UID_L, F.UID_R], how="left", maintain_order="left"))
+
+
+def _merged(one: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    """Two frames of distinct pairs, each sorted by (uid_l, uid_r), as one so sorted."""
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.Series("_key", F.pair_keys(
+            frame.get_column(F.UID_L).to_numpy(), frame.get_column(F.UID_R).to_numpy())))
+    return keyed(one).merge_sorted(keyed(other), "_key").drop("_key")

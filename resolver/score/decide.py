@@ -14,6 +14,9 @@ def decide(scored: pl.DataFrame, steward: pl.DataFrame, config) -> pl.DataFrame:
     model = (pl.when(p >= config.match_threshold).then(pl.lit(MATCH))
              .when(p >= config.review_threshold).then(pl.lit(REVIEW))
              .otherwise(pl.lit(NO_MATCH)))
+    if steward.height == 0:  # nothing to override: no join over every pair
+        return scored.with_columns(model.alias(F.DECISION),
+                                   pl.lit("model").alias(F.DECISION_SOURCE))
     joined = scored.join(steward.rename({"decision": "steward"}), on=[F.UID_L, F.UID_R],
                          how="left", maintain_order="left")
     return joined.with_columns(
