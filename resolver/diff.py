@@ -40,15 +40,19 @@ def value_fields(entities: pl.DataFrame) -> list[str]:
 def golden_changes(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     """updated and household_moved rows for the IDs both runs hold."""
     fields = [f for f in value_fields(new) if f in old.columns]
-    both = new.join(old.select(F.ENTITY_ID, F.HOUSEHOLD_ID, *fields), on=F.ENTITY_ID,
-                    suffix="_old")
-    differ = pl.concat_list([pl.when(pl.col(f).cast(pl.String).ne_missing(
-        pl.col(f"{f}_old").cast(pl.String))).then(pl.lit(f)) for f in fields]).list.drop_nulls()
+    # the compared columns only: joining the history lists too gathers them row by row
+    both = new.select(F.ENTITY_ID, F.HOUSEHOLD_ID, "record_count", *fields).join(
+        old.select(F.ENTITY_ID, F.HOUSEHOLD_ID, *fields), on=F.ENTITY_ID, suffix="_old")
+    differs = {f: pl.col(f).cast(pl.String).ne_missing(pl.col(f"{f}_old").cast(pl.String))
+               for f in fields}
+    differ = pl.concat_list([pl.when(d).then(pl.lit(f)) for f, d in differs.items()]
+                            ).list.drop_nulls()
     records = pl.col("record_count").cast(pl.UInt32)
-    updated = (both.select(pl.lit("updated").alias("change"), F.ENTITY_ID,
-                           pl.lit([], pl.List(pl.String)).alias("related_ids"),
-                           records.alias("records"), differ.alias("fields"))
-               .filter(pl.col("fields").list.len() > 0))
+    # the list of fields is built for the few individuals whose values changed, not all
+    updated = (both.filter(pl.any_horizontal(*differs.values()) if differs else pl.lit(False))
+               .select(pl.lit("updated").alias("change"), F.ENTITY_ID,
+                       pl.lit([], pl.List(pl.String)).alias("related_ids"),
+                       records.alias("records"), differ.alias("fields")))
     moved = (both.filter(pl.col(F.HOUSEHOLD_ID).ne_missing(pl.col(f"{F.HOUSEHOLD_ID}_old")))
              .select(pl.lit("household_moved").alias("change"), F.ENTITY_ID,
                      pl.concat_list(pl.col(f"{F.HOUSEHOLD_ID}_old"), F.HOUSEHOLD_ID)
