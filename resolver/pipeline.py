@@ -146,7 +146,9 @@ def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
     built = (golden(resolved.select(F.UID, F.ENTITY_ID)) if golden
              else _golden(config, resolved, kept))
     entities, households = with_households(built, resolved, config.households)
-    entities = entities.join(flagged, on=F.ENTITY_ID, how="left", maintain_order="left")
+    # the flags lined up by a join of the IDs alone (not of the golden records' lists)
+    entities = entities.with_columns(entities.select(F.ENTITY_ID).join(
+        flagged, on=F.ENTITY_ID, how="left", maintain_order="left").get_column(F.CLUSTER_FLAG))
     lineage = lineage_frame(resolved, entities, scored)
     contract.check_golden({"entities": entities, "households": households, "lineage": lineage})
     return (entities, households, lineage,

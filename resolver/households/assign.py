@@ -235,7 +235,8 @@ def household_names(grouped: pl.DataFrame) -> pl.DataFrame:
 def household_table(golden: pl.DataFrame) -> pl.DataFrame:
     """golden records with household_id -> one row per household, flagged for review
     when it has more members than a household is likely to."""
-    grouped = (golden.sort(F.ENTITY_ID)
+    grouped = (golden.select(F.ENTITY_ID, F.HOUSEHOLD_ID, "first_name", "last_name", "address")
+               .sort(F.ENTITY_ID)
                .group_by(F.HOUSEHOLD_ID)
                .agg(pl.col("last_name").alias("surnames"),
                     pl.col("address").drop_nulls().mode().sort().first().alias("address"),
