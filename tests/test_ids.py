@@ -1,6 +1,8 @@
 """Stable IDs: deterministic, carried over, merges and splits recorded."""
 
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resolver import frames as F
 from resolver.golden.ids import assign_entity_ids
@@ -46,3 +48,19 @@ def test_new_records_keep_old_ids_and_merges_and_splits_are_listed():
     merged = changes.filter(pl.col("change") == "merged").row(0, named=True)
     assert merged[F.ENTITY_ID] == new[11]
     assert set(merged["related_ids"]) | {new[11]} == {old[1], old[3]}
+
+
+@given(st.lists(st.text(max_size=6), max_size=40), st.sets(st.text(max_size=6), max_size=5),
+       st.booleans())
+def test_hashed_ids_at_once_equal_one_by_one(keys, taken_keys, clash):
+    """hashed_ids is hashed_id key by key, salts included: keys given twice, and IDs
+    already taken (some of them the keys' own, so that a clash happens), in any order."""
+    from resolver.golden.ids import hashed_id, hashed_ids
+
+    taken = {hashed_id("E", k, set()) for k in taken_keys}
+    if clash and keys:
+        taken.add(hashed_id("E", keys[0], set()))
+    one_by_one, at_once = set(taken), set(taken)
+    expected = [hashed_id("E", k, one_by_one) for k in keys]
+    assert hashed_ids("E", keys, at_once) == expected
+    assert at_once == one_by_one

@@ -36,6 +36,17 @@ def hashed_id(prefix: str, key: str, taken: set[str]) -> str:
         salt += 1
 
 
+def hashed_ids(prefix: str, keys: list[str], taken: set[str]) -> list[str]:
+    """[hashed_id(prefix, k, taken) for k in keys], in one pass when no ID clashes (the
+    rule: a clash needs two keys whose hashes share 48 bits, or a key given twice), and
+    key by key, salting, when one does."""
+    ids = [prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12] for k in keys]
+    if len(set(ids)) == len(ids) and taken.isdisjoint(ids):
+        taken.update(ids)
+        return ids
+    return [hashed_id(prefix, k, taken) for k in keys]
+
+
 def assign_entity_ids(members: pl.DataFrame, previous: pl.DataFrame | None,
                       ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """members: (cluster, record_key). previous: (record_key, entity_id) or None.
@@ -50,11 +61,13 @@ def assign_entity_ids(members: pl.DataFrame, previous: pl.DataFrame | None,
     if previous is not None and previous.height:
         taken |= set(previous.get_column(F.ENTITY_ID).unique().to_list())
         assigned, changes, split_parts = _carry_over(members, previous, clusters)
-    new_ids = []
-    for cluster, first_key, _ in clusters.iter_rows():
+    new_ids, keys = [], []
+    for cluster, first_key in zip(clusters.get_column("cluster").to_list(),
+                                  clusters.get_column("first_key").to_list()):
         if cluster not in assigned:
-            assigned[cluster] = hashed_id("E", first_key, taken)
             new_ids.append(cluster)
+            keys.append(first_key)
+    assigned.update(zip(new_ids, hashed_ids("E", keys, taken)))
     for old in sorted(split_parts):
         parts = sorted(assigned[c] for c in split_parts[old] if assigned[c] != old)
         changes.append(("split", old, parts, sum(sizes[c] for c in split_parts[old])))
