@@ -27,6 +27,7 @@ from tests.test_cli import resolver
 SOURCES = {"crm.csv": "Street1", "web_signups.parquet": "address",
            "pos_loyalty.csv": "addr", "call_centre.csv": "address"}
 HELD_OUT, DELETED, MOVED = 23, 41, 29  # every Nth row
+LONE = 11  # every Nth CRM record: the surname alone, written in the first-name field
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -52,6 +53,12 @@ def _prepare(root: Path) -> dict[str, pl.DataFrame]:
     for name, street in SOURCES.items():
         path = root / "sample_data" / name
         full = _read(path).with_row_index("_row")
+        if name == "crm.csv":  # lone names: their pairs are compared with the name placed
+            lone = _rows(full, LONE, 5)
+            full = full.with_columns(
+                pl.when(lone).then(pl.col("LastName")).otherwise(pl.col("FirstName"))
+                .alias("FirstName"),
+                pl.when(lone).then(pl.lit(None)).otherwise(pl.col("LastName")).alias("LastName"))
         held = full.filter(_rows(full, HELD_OUT))
         _write(full.join(held, on="_row", how="anti").drop("_row"), path)
         kept = full.join(held, on="_row", how="anti")
@@ -246,3 +253,29 @@ def test_changed_comparisons_exit_2_naming_them(batch, tmp_path):
     assert "Traceback" not in message
     assert "(clustering differ from" in message and "Restore those settings" in message
     assert not (tmp_path / "x").exists()
+
+
+def test_reclustering_seeds_from_pairs():
+    """Which ends of a changed pair seed re-clustering (incremental/clusters.py): both
+    ends of a pair dropped, or of a pair added between two unchanged records (a block
+    changed); not the unchanged end of a pair added with a new record, which reaches that
+    record's component only by linking into it, and the new record is then in it."""
+    from resolver.incremental.pairs import split_pairs
+    from resolver.store import Store
+
+    # old uids 0..4 are records 0..4 now too; record 5 is new
+    stored = pl.DataFrame({F.UID_L: [0, 1, 2], F.UID_R: [1, 2, 3],
+                           F.BLOCKING_RULE: ["r", "r", "r"], "gamma_x": [1, 0, 2],
+                           F.MATCH_WEIGHT: [3.0, -2.0, 1.0]},
+                          schema_overrides={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32})
+    store = Store(pl.DataFrame(), stored, *(pl.DataFrame() for _ in range(4)), {})
+    old_to_new = pl.DataFrame({"old_uid": range(5), F.UID: range(5)},
+                              schema={"old_uid": pl.UInt32, F.UID: pl.UInt32})
+    # (0,1) kept, (1,2) dropped, (2,3) kept; (3,4) added between unchanged records and
+    # (0,5) with the new one
+    now = pl.DataFrame({F.UID_L: [0, 0, 2, 3], F.UID_R: [1, 5, 3, 4],
+                        F.BLOCKING_RULE: ["r"] * 4}, schema=F.PAIR_SCHEMA)
+    split = split_pairs(now, store, old_to_new, pl.Series([], dtype=pl.UInt32))
+    assert split.reused.select(F.UID_L, F.UID_R).rows() == [(0, 1), (2, 3)]
+    assert split.todo.select(F.UID_L, F.UID_R).rows() == [(0, 5), (3, 4)]
+    assert sorted(split.touched.to_list()) == [1, 2, 3, 4]  # not 0
