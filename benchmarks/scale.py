@@ -93,13 +93,17 @@ def measured(command: list[str], timeout: float) -> dict:
             "error": stderr.strip().splitlines()[-1] if code else None}
 
 
-def dataset(records: int, seed: int) -> Path:
+def dataset(records: int, seed: int, max_pairs: int | None = None) -> Path:
+    """The generated data set and its config (the sample's; max_pairs: blocking.max_pairs
+    raised, for sizes where the sample config's ceiling refuses the run)."""
     people = round(records / RECORDS_PER_PERSON)
     folder = DATA / f"scale_{records}_seed{seed}"
     if not (folder / "truth.parquet").is_file():
         write_sample(people, seed, folder)
     text = (ROOT / "configs" / "sample.toml").read_text().replace("../sample_data/",
                                                                  f"{folder.resolve()}/")
+    if max_pairs is not None:
+        text = text.replace("[blocking]\n", f"[blocking]\nmax_pairs = {max_pairs}\n", 1)
     (folder / "config.toml").write_text(text)
     return folder
 
@@ -224,6 +228,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run each tool N times per size: times are the median run's, "
                         "peaks the highest of the runs")
+    parser.add_argument("--max-pairs", type=int, default=None, metavar="N",
+                        help="blocking.max_pairs for the runs (the sample config's ceiling "
+                        "refuses ~3M records and more)")
     parser.add_argument("--incremental", action="store_true",
                         help="a full run, then 1%% more records run incrementally")
     args = parser.parse_args(argv)
@@ -235,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     rows = []
     for records in args.records:
-        folder = dataset(records, args.seed)
+        folder = dataset(records, args.seed, args.max_pairs)
         splink = not args.no_splink and (args.splink_max is None or records <= args.splink_max)
         our_runs, their_runs = [], []
         for _ in range(args.repeat):  # alternated, so both tools see the same machine
