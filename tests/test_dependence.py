@@ -97,6 +97,25 @@ def test_prediction_uses_it_only_where_both_names_agree():
         [math.log2(3e-5 / 0.02), 0.0, math.log2((1 - 3e-5) / 0.98)])
 
 
+def test_close_names_count_as_agreeing_and_null_or_else_do_not():
+    """Near-namesakes (a first name a typo or a nickname away) share name-built emails as
+    namesakes do: the conditional u applies to any agreeing level of both names, not to
+    a name that is missing or disagrees."""
+    comparisons = (Comparison("first_name", "first_name", ("exact", "nickname", "else")),
+                   *COMPARISONS[1:])
+    model = Model(prior=1e-5, comparisons=[
+        ComparisonParams("first_name", "first_name", ["exact", "nickname", "else"],
+                         [0.8, 0.1, 0.1], [0.01, 0.001, 0.989], [0.01, 0.001, 0.989]),
+        *_model([0.02, 0.98]).comparisons[1:]])
+    pairs = _pairs([(1, 1, 0, 0, 1),   # exact names
+                    (2, 1, 0, 0, 1),   # a nickname: close
+                    (3, 1, 0, 0, 1),   # first names differ
+                    (0, 1, 0, 0, 1)])  # one first name missing
+    scored = predict(pairs, model, comparisons, TermTables({}, None))
+    assert scored.get_column(F.partial_weight("email")).to_list() == pytest.approx(
+        [math.log2(0.85 / 0.02)] * 2 + [math.log2(0.85 / 3e-5)] * 2)
+
+
 def test_the_model_file_keeps_it(tmp_path):
     model = _model([0.02, 0.98])
     model.save(tmp_path / "model.json")

@@ -24,7 +24,7 @@ class ComparisonParams:
     u_random: list[float]  # u measured on random pairs (for term-frequency scaling)
     term_frequency: bool = False
     h: list[float] | None = None  # the household class: another person of the household
-    # email only: u among strangers who agree exactly on both names (score/dependence.py)
+    # email only: u among strangers whose names both agree (score/dependence.py)
     u_given_names: list[float] | None = None
 
     def weights(self) -> list[float]:
