@@ -335,9 +335,9 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
                        blocked.skipped, blocked.skipped_records, blocked.refined)
              for rule, blocked, new, total in zip(rules, blocks, new_counts,
                                                   np.cumsum(new_counts))]
-    copies = reps.filter(pl.col(F.UID) != pl.col("rep"))
+    copies, names = reps.filter(pl.col(F.UID) != pl.col("rep")), [r.name for r in rules]
     if link_only and copies.height:
-        return _members_of_representatives(_pairs_of(keys, tags, rules), reps).cast(
+        return _members_of_representatives(_pairs_of(keys, tags, names), reps).cast(
             F.PAIR_SCHEMA).sort(F.UID_L, F.UID_R), stats
     if copies.height:  # each copy paired with its representative, merged into key order
         copy_keys = np.sort(F.pair_keys(copies.get_column("rep").to_numpy(),
@@ -345,17 +345,16 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
         at = np.searchsorted(keys, copy_keys)
         keys = np.insert(keys, at, copy_keys)
         tags = np.insert(tags, at, np.uint16(len(rules)))
-    return _pairs_of(keys, tags, (*rules, DUPLICATE_RULE)), stats
+    return _pairs_of(keys, tags, [*names, DUPLICATE_RULE]), stats
 
 
-def _pairs_of(keys: np.ndarray, tags: np.ndarray, rules: tuple) -> pl.DataFrame:
-    """(uid_l, uid_r, blocking_rule) of pair keys and the index of each one's rule (a
-    BlockingRule or a name)."""
-    names = pl.Series([getattr(r, "name", r) for r in rules], dtype=pl.String)
+def _pairs_of(keys: np.ndarray, tags: np.ndarray, names: list[str]) -> pl.DataFrame:
+    """(uid_l, uid_r, blocking_rule) of pair keys and the index of each one's rule name."""
     return pl.DataFrame([
         pl.Series(F.UID_L, (keys >> np.uint64(32)).astype(np.uint32)),
         pl.Series(F.UID_R, (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)),
-        names.gather(pl.Series(tags, dtype=pl.UInt32)).alias(F.BLOCKING_RULE)])
+        pl.Series(names, dtype=pl.String).gather(pl.Series(tags, dtype=pl.UInt32))
+        .alias(F.BLOCKING_RULE)])
 
 
 def _codes(column: pl.Series) -> np.ndarray:

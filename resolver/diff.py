@@ -49,7 +49,7 @@ def golden_changes(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
                             ).list.drop_nulls()
     records = pl.col("record_count").cast(pl.UInt32)
     # the list of fields is built for the few individuals whose values changed, not all
-    updated = (both.filter(pl.any_horizontal(*differs.values()) if differs else pl.lit(False))
+    updated = (both.filter(pl.any_horizontal(*differs.values()))
                .select(pl.lit("updated").alias("change"), F.ENTITY_ID,
                        pl.lit([], pl.List(pl.String)).alias("related_ids"),
                        records.alias("records"), differ.alias("fields")))

@@ -52,11 +52,10 @@ def name_email(comparisons: tuple[Comparison, ...]) -> tuple[int, int, int] | No
 
 
 def _close(comparison: Comparison) -> pl.Expr:
-    """The pair's values agree at some level: not null, not the last level ("else")."""
+    """The pair's values agree at some level: not null (0), not the last level, "else"
+    (every comparison ends in it; config.py checks)."""
     gamma = pl.col(F.gamma(comparison.name))
-    if comparison.levels and comparison.levels[-1] == "else":
-        return (gamma >= EXACT) & (gamma < len(comparison.levels))
-    return gamma >= EXACT
+    return (gamma >= EXACT) & (gamma < len(comparison.levels))
 
 
 def names_agree(comparisons: tuple[Comparison, ...]) -> pl.Expr | None:
