@@ -56,3 +56,24 @@ def test_valid_first_is_recorded_when_only_validity_set_the_winner_apart():
     row = choose(candidates(records, "value_col", pl.col("ok"), ()),
                  ("valid_first", "most_recent")).row(0, named=True)
     assert (row["value"], row[F.RECORD_ID], row["rule"]) == ("bob@old.com", "w2", "valid_first")
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_individuals_of_one_record_get_the_rows_survivorship_would_give(unseen_sample, seed):
+    """golden_records reads a one-record individual's row off the record; the general
+    survivorship path, run on every individual, is the oracle."""
+    import numpy as np
+
+    from resolver.golden.build import _grouped_golden, golden_records
+    from resolver.ingest import ingest
+    from resolver.normalize import normalize_records
+
+    config, _ = unseen_sample
+    normalized = normalize_records(ingest(config), config)
+    # individuals of 1 to 4 records, drawn at random: about half of them of one record
+    sizes = np.random.default_rng(seed).choice([1, 1, 1, 2, 3, 4], size=normalized.height)
+    entity = np.repeat(np.arange(len(sizes)), sizes)[:normalized.height]
+    records = normalized.with_columns(
+        pl.Series(F.ENTITY_ID, [f"E{e:06d}" for e in entity]).shuffle(seed))
+    assert 0 < records.get_column(F.ENTITY_ID).is_unique().sum() < records.height
+    assert golden_records(records, config).equals(_grouped_golden(records, config))

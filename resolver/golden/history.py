@@ -45,3 +45,18 @@ def entity_stats(records: pl.DataFrame) -> pl.DataFrame:
         pl.col(F.UPDATED_AT).min().alias("first_seen"),
         pl.col(F.UPDATED_AT).max().alias("last_seen"),
     )
+
+
+def sole_history() -> list[pl.Expr]:
+    """entity_stats' and history's columns for individuals of one record, read off it."""
+    def one(expr: pl.Expr) -> pl.Expr:
+        return pl.concat_list(expr)
+
+    seen = [pl.col(F.UPDATED_AT).alias("first_seen"), pl.col(F.UPDATED_AT).alias("last_seen")]
+    stats = [pl.lit(1, pl.UInt32).alias("record_count"), one(pl.col(F.SOURCE)).alias("sources"),
+             *seen]
+    kinds = [pl.when(value.is_not_null()).then(one(pl.struct(
+        value.alias("value"), *seen, one(pl.col(F.SOURCE)).alias("sources"),
+        one(pl.col(F.RECORD_KEY)).alias("records")))).alias(name)
+        for name, value in HISTORY_VALUES.items()]
+    return stats + kinds

@@ -35,17 +35,18 @@ def candidates(records: pl.DataFrame, value: str, valid: pl.Expr,
                priority: tuple[str, ...]) -> pl.DataFrame:
     """One row per record holding a value: entity, value, validity, recency, source."""
     rank = {s: i for i, s in enumerate(priority)}
-    return (records.filter(pl.col(value).is_not_null())
+    # lazy, so the filter copies the columns selected, not every column of the records
+    return (records.lazy().filter(pl.col(value).is_not_null())
             .select(F.ENTITY_ID, pl.col(value).cast(pl.String).alias(VALUE),
                     valid.fill_null(False).alias(VALID), F.UPDATED_AT, F.SOURCE, F.RECORD_ID,
                     *([F.UID] if F.UID in records.columns else []),
                     pl.col(F.SOURCE).replace_strict(rank, default=len(rank),
                                                     return_dtype=pl.Int32).alias(PRIORITY))
-            .with_columns(pl.len().over(F.ENTITY_ID, VALUE).alias(FREQUENCY)))
+            .with_columns(pl.len().over(F.ENTITY_ID, VALUE).alias(FREQUENCY)).collect())
 
 
 def choose(cands: pl.DataFrame, rules: tuple[str, ...]) -> pl.DataFrame:
-    """-> one row per entity: value, source, record_id, rule."""
+    """-> one row per entity, in entity order: value, source, record_id, rule."""
     keys = [RULES[r][0].alias(f"k{i}") for i, r in enumerate(rules)]
     descending = [RULES[r][1] for r in rules]
     # the last keys: (source, record_id), or the uid ingest numbered records by in that
@@ -54,15 +55,18 @@ def choose(cands: pl.DataFrame, rules: tuple[str, ...]) -> pl.DataFrame:
     ordered = cands.with_columns(keys).sort(
         [F.ENTITY_ID, *(f"k{i}" for i in range(len(rules))), *last],
         descending=[False, *descending, *(False for _ in last)], nulls_last=True)
-    winner = ordered.group_by(F.ENTITY_ID, maintain_order=True).first()
-    runner_up = (ordered.join(winner.select(F.ENTITY_ID, pl.col(VALUE).alias("won")),
-                              on=F.ENTITY_ID)
-                 .filter(pl.col(VALUE) != pl.col("won"))
-                 .group_by(F.ENTITY_ID, maintain_order=True).first())
+    # sorted by entity, each entity's first row is where the entity changes: no grouping
+    opens = pl.col(F.ENTITY_ID).ne_missing(pl.col(F.ENTITY_ID).shift(1))
+    ordered = ordered.with_columns(pl.when(opens).then(pl.col(VALUE)).forward_fill()
+                                   .alias("won"))
+    winner = ordered.filter(opens)
+    # the runner-up: the first candidate holding another value than the winner's
+    rivals = ordered.filter(pl.col(VALUE) != pl.col("won"))
+    runner_up = rivals.filter(opens)
     decided = winner.join(runner_up.select(F.ENTITY_ID, pl.lit(True).alias("rival"),
                                            *(pl.col(f"k{i}").alias(f"r{i}")
                                              for i in range(len(rules)))),
-                          on=F.ENTITY_ID, how="left")
+                          on=F.ENTITY_ID, how="left", maintain_order="left")
     rule = pl.lit("tie_break")
     for i in reversed(range(len(rules))):
         differs = pl.col(f"k{i}").ne_missing(pl.col(f"r{i}"))
@@ -71,16 +75,37 @@ def choose(cands: pl.DataFrame, rules: tuple[str, ...]) -> pl.DataFrame:
     return decided.select(F.ENTITY_ID, VALUE, F.SOURCE, F.RECORD_ID, rule.alias("rule"))
 
 
+def golden_fields(extra_fields: tuple[str, ...]) -> dict[str, tuple[str, pl.Expr]]:
+    """golden field -> (value column, validity): GOLDEN_FIELDS, then the configured extras
+    (always valid)."""
+    return {**GOLDEN_FIELDS, **{extra: (extra, pl.lit(True)) for extra in extra_fields}}
+
+
 def survive(records: pl.DataFrame, config, extra_fields: tuple[str, ...]) -> pl.DataFrame:
-    """records (normalized, with entity_id) -> one golden row per entity."""
+    """records (normalized, with entity_id) -> one golden row per entity, in entity order.
+    Each field's choice is lined up with the entities by a join of its own four columns,
+    then the columns are put side by side (joining each onto the growing frame would
+    copy every column chosen before it again)."""
     entities = records.select(F.ENTITY_ID).unique().sort(F.ENTITY_ID)
-    fields = dict(GOLDEN_FIELDS)
-    for extra in extra_fields:
-        fields[extra] = (extra, pl.lit(True))
-    for field, (value, valid) in fields.items():
+    columns = []
+    for field, (value, valid) in golden_fields(extra_fields).items():
         chosen = choose(candidates(records, value, valid, config.source_priority),
                         rules_for(field, config))
-        entities = entities.join(chosen.rename({
+        columns += entities.join(chosen.rename({
             VALUE: field, F.SOURCE: f"{field}_source", F.RECORD_ID: f"{field}_record_id",
-            "rule": f"{field}_rule"}), on=F.ENTITY_ID, how="left")
-    return entities
+            "rule": f"{field}_rule"}), on=F.ENTITY_ID, how="left",
+            maintain_order="left").drop(F.ENTITY_ID).get_columns()
+    return entities.hstack(columns)
+
+
+def sole_values(extra_fields: tuple[str, ...]) -> list[pl.Expr]:
+    """survive's columns for individuals of one record, read off the record itself: its
+    value is the only one (rule "only_value"), taken from it; no value, all four null."""
+    out = []
+    for field, (value, _valid) in golden_fields(extra_fields).items():
+        held = pl.col(value).is_not_null()
+        out += [pl.col(value).cast(pl.String).alias(field),
+                pl.when(held).then(pl.col(F.SOURCE)).alias(f"{field}_source"),
+                pl.when(held).then(pl.col(F.RECORD_ID)).alias(f"{field}_record_id"),
+                pl.when(held).then(pl.lit("only_value")).alias(f"{field}_rule")]
+    return out
