@@ -17,7 +17,8 @@ def with_households(golden: pl.DataFrame, records: pl.DataFrame,
                              pl.col(F.RECORD_ID).alias(lineage[1]), *parts, F.BUILDING_KEY)
     # the surviving address may lack the unit that the individual's other records at
     # the same building give
-    known_units = (records.filter(pl.col(F.UNIT_NUMBER).is_not_null())
+    known_units = (records.select(F.ENTITY_ID, F.BUILDING_KEY, F.UNIT_NUMBER)
+                   .filter(pl.col(F.UNIT_NUMBER).is_not_null())
                    .group_by(F.ENTITY_ID, F.BUILDING_KEY)
                    .agg(pl.col(F.UNIT_NUMBER).mode().sort().first().alias("known_unit")))
     people = (golden.select(F.ENTITY_ID, *lineage,

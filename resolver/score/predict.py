@@ -105,7 +105,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
     frame = _with_full_name_correction(frame, comparisons, tables.full_name)
     plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
     if model.has_household_class:
-        frame = frame.with_columns(_household_adjustment(model, comparisons))
+        frame = frame.with_columns(_household_adjustment(frame, model, comparisons))
     else:
         frame = frame.with_columns(pl.lit(0.0).alias(HOUSEHOLD_ADJUSTMENT))
     weight = plain + pl.col(HOUSEHOLD_ADJUSTMENT)
@@ -132,17 +132,22 @@ def _given_names(frame: pl.DataFrame, comparison: Comparison, params,
     """Email between records agreeing on both names: weighed against strangers who share
     the name (score/dependence.py), without its term-frequency adjustment."""
     given = params.weights_given_names()
-    agree = names_agree(comparisons)
-    if given is None or agree is None:
+    agreeing = None if given is None else _names_agree(frame, comparisons)
+    if agreeing is None:
         return frame
-    gamma = pl.col(F.gamma(comparison.name)).cast(pl.Int64)
+    gamma = frame.get_column(F.gamma(comparison.name)).to_numpy()
     mw = F.partial_weight(comparison.name)
     tf = [tf_adjustment_column(comparison)] if comparison.term_frequency else []
     return frame.with_columns(
-        pl.when(agree).then(gamma.replace_strict(list(range(len(given))), given,
-                                                 return_dtype=pl.Float64))
-        .otherwise(pl.col(mw)).alias(mw),
-        *(pl.when(agree).then(0.0).otherwise(pl.col(c)).alias(c) for c in tf))
+        pl.Series(mw, np.where(agreeing, np.asarray(given, dtype=np.float64)[gamma],
+                               frame.get_column(mw).to_numpy())),
+        *(pl.Series(c, np.where(agreeing, 0.0, frame.get_column(c).to_numpy())) for c in tf))
+
+
+def _names_agree(frame: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> np.ndarray | None:
+    """names_agree of each pair, as a boolean array (None: no name and email comparisons)."""
+    agree = names_agree(comparisons)
+    return None if agree is None else frame.select(agree).to_series().to_numpy()
 
 
 def ordered_sum(terms: list[pl.Expr]) -> pl.Expr:
@@ -151,34 +156,33 @@ def ordered_sum(terms: list[pl.Expr]) -> pl.Expr:
     return reduce(lambda total, term: total + term, terms)
 
 
-def _household_adjustment(model: Model, comparisons) -> pl.Expr:
+def _household_adjustment(frame: pl.DataFrame, model: Model, comparisons) -> pl.Series:
     """log2(λu·Πu) − log2(λu·Πu + λh·Πh): how much "another person of the household"
     explains the evidence, in bits off the two-class weight. On what housemates share
     (surname, address) Πu carries the term-frequency adjustment and Πh does not: a rare
     surname is not rarer at home. Given names and personal fields agree between
     housemates by chance, as between strangers, so there the value's frequency scales
-    both alike and cancels (a rare first name shared is no sign of a housemate)."""
-    log_h_over_u = []
+    both alike and cancels (a rare first name shared is no sign of a housemate). Each
+    level's log ratio is looked up by gamma in an array, the terms added in one fixed
+    order (as ordered_sum)."""
+    agreeing = _names_agree(frame, comparisons)
+    total = None
     for comparison, params in zip(comparisons, model.comparisons):
-        ratios = [0.0] + [float(np.log2(h / u)) for h, u in zip(params.h, params.u)]
-        gamma = pl.col(F.gamma(comparison.name)).cast(pl.Int64)
-        ratio = gamma.replace_strict(list(range(len(ratios))), ratios,
-                                     return_dtype=pl.Float64)
-        if params.u_given_names is not None and names_agree(comparisons) is not None:
-            given = [0.0] + [float(np.log2(h / u)) for h, u in zip(params.h,
-                                                                   params.u_given_names)]
-            ratio = pl.when(names_agree(comparisons)).then(gamma.replace_strict(
-                list(range(len(given))), given, return_dtype=pl.Float64)).otherwise(ratio)
+        gamma = frame.get_column(F.gamma(comparison.name)).to_numpy()
+        ratios = np.array([0.0] + [float(np.log2(h / u)) for h, u in zip(params.h, params.u)])
+        ratio = ratios[gamma]
+        if params.u_given_names is not None and agreeing is not None:
+            given = np.array([0.0] + [float(np.log2(h / u)) for h, u in zip(
+                params.h, params.u_given_names)])
+            ratio = np.where(agreeing, given[gamma], ratio)
         if comparison.term_frequency and household_role(comparison) == SHARED:
-            ratio = ratio + pl.col(tf_adjustment_column(comparison))
-        log_h_over_u.append(ratio)
+            ratio = ratio + frame.get_column(tf_adjustment_column(comparison)).to_numpy()
+        total = ratio if total is None else total + ratio
     u_prior = 1.0 - model.prior - model.household_prior
-    household_vs_unrelated = (float(np.log2(model.household_prior / u_prior))
-                              + ordered_sum(log_h_over_u))
+    x = pl.lit(pl.Series(float(np.log2(model.household_prior / u_prior)) + total))
     # log2(1 + 2^x) computed stably for large x
-    x = household_vs_unrelated
     softplus = pl.when(x > 30).then(x).otherwise((1.0 + 2.0 ** x).log(2))
-    return (-softplus).alias(HOUSEHOLD_ADJUSTMENT)
+    return frame.select((-softplus).alias(HOUSEHOLD_ADJUSTMENT)).to_series()
 
 
 def _full_names(comparisons: tuple[Comparison, ...]) -> tuple[Comparison, Comparison] | None:
