@@ -8,6 +8,8 @@ rapidfuzz.process.cpdist, for the pairs whose values differ.
 
 from functools import lru_cache
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import polars as pl
 from rapidfuzz import process
@@ -276,6 +278,11 @@ def comparison_levels(frame: pl.DataFrame, comparison: Comparison,
 
 
 CHUNK_PAIRS = 200_000  # pairs whose values are held at once: bounded memory at any size
+# chunks compared at once, in threads: one chunk's steps that hold the GIL (strings handed
+# to rapidfuzz as Python lists, nickname checks) run while the other's polars and
+# rapidfuzz work runs in native code. The chunks come back in order, so the result is
+# the same frame.
+CHUNKS_AT_ONCE = 2
 
 
 def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
@@ -288,12 +295,18 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
     on_chunk(done, total): told after each chunk (progress)."""
     columns = needed_columns(comparisons)
     side = value_side(normalized, columns, 2 * pairs.height)
-    out = []
-    for start in range(0, max(pairs.height, 1), chunk_pairs):
+
+    def compare_chunk(start: int) -> pl.DataFrame:
         frame = pairs_with_values(pairs.slice(start, chunk_pairs), normalized, columns, side)
-        out.append(compare_attached(frame, pairs.columns, comparisons))
-        if on_chunk:
-            on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
+        return compare_attached(frame, pairs.columns, comparisons)
+
+    starts = range(0, max(pairs.height, 1), chunk_pairs)
+    out = []
+    with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
+        for start, compared in zip(starts, pool.map(compare_chunk, starts)):
+            out.append(compared)
+            if on_chunk:
+                on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
     return pl.concat(out)
 
 
