@@ -4,6 +4,7 @@ report.html, run.json) and publish them at once."""
 
 import errno
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -84,19 +85,23 @@ def run_and_publish(config: Config, out_dir: Path, fmt: str, previous: Path | No
         frames = {"lineage": result.lineage, "entities": result.entities,
                   "households": result.households, "pairs": result.pairs,
                   "changes": result.changes}
-        documents = {
-            "model.json": json.dumps(result.model.to_json(), indent=2) + "\n",
-            "report.html": render_report(result, counts, folder.out_dir),
-            "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
-        }
         if progress:
             progress("write")
         try:
-            staging = folder.staging()
-            write_files(staging, frames, documents, fmt)
-            write_store(staging, store_frames(
-                result.normalized, result.scored, result.clustering, result.steward,
-                result.frequencies, config))
+            with ThreadPoolExecutor(1) as pool:
+                # the report is rendered (Python, holding the GIL) while the store is
+                # written (compression in native threads)
+                report = pool.submit(render_report, result, counts, folder.out_dir)
+                staging = folder.staging()
+                write_store(staging, store_frames(
+                    result.normalized, result.scored, result.clustering, result.steward,
+                    result.frequencies, config))
+                documents = {
+                    "model.json": json.dumps(result.model.to_json(), indent=2) + "\n",
+                    "report.html": report.result(),
+                    "run.json": json.dumps(run_doc, indent=2, default=str) + "\n",
+                }
+                write_files(staging, frames, documents, fmt)
         except (OSError, pl.exceptions.PolarsError) as exc:
             failure = _write_failure(exc, folder.out_dir)
             if failure is None:

@@ -130,13 +130,16 @@ def write_files(folder: Path, frames: dict[str, pl.DataFrame], documents: dict[s
                 fmt: str) -> None:
     """Every output table (Parquet or CSV) and document into `folder`, each flushed to
     disk before the folder is published."""
+    written = []
     for name, frame in frames.items():
+        written.append(folder / f"{name}.{fmt}")
         if fmt == "csv":
-            _flatten_for_csv(frame).write_csv(folder / f"{name}.csv")
+            _flatten_for_csv(frame).write_csv(written[-1])
         else:
-            frame.write_parquet(folder / f"{name}.parquet", statistics=False)
+            frame.write_parquet(written[-1], statistics=False)
     for name, text in documents.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    for path in folder.iterdir():
+        written.append(folder / name)
+        written[-1].write_text(text, encoding="utf-8")
+    for path in written:
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())

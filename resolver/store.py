@@ -123,13 +123,19 @@ def store_frames(normalized: pl.DataFrame, scored: pl.DataFrame, clustering, ste
     }
 
 
+# the store is read back only by the next run: zstd's fastest level (at 1.2M records,
+# writing its records and pairs takes 2.6 s instead of 3.3; the files are 2-4% larger)
+STORE_ZSTD_LEVEL = 1
+
+
 def write_store(folder: Path, frames: dict[str, pl.DataFrame]) -> None:
     """Into `folder`/store (the staging folder), each file flushed to disk."""
     target = folder / STORE
     target.mkdir()
     for name, frame in frames.items():
         path = target / f"{name}.parquet"
-        frame.write_parquet(path, statistics=False)
+        frame.write_parquet(path, statistics=False, compression="zstd",
+                            compression_level=STORE_ZSTD_LEVEL)
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
     fd = os.open(target, os.O_RDONLY)

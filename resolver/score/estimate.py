@@ -178,6 +178,17 @@ def gamma_patterns(gammas: pl.DataFrame, comparisons: tuple[Comparison, ...]):
             grouped.get_column("n").to_numpy().astype(float))
 
 
+def pattern_frame(gammas: pl.DataFrame, comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+    """gammas as their distinct patterns with PATTERN_COUNT: counted once for every
+    training pass that reads them (gamma_patterns gives the same from either)."""
+    if PATTERN_COUNT in gammas.columns:
+        return gammas
+    patterns, counts = gamma_patterns(gammas, comparisons)
+    columns = [F.gamma(c.name) for c in comparisons]
+    return pl.DataFrame(patterns, schema=columns, orient="row").with_columns(
+        pl.Series(PATTERN_COUNT, counts))
+
+
 LEVEL_BITS = 4  # a comparison's level (0 null, 1..K) in one nibble of a pattern key
 
 

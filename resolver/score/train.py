@@ -1,6 +1,7 @@
 """`resolver train` and the training step of `run`: u from random pairs, m per blocking
 rule by EM (or from labels when the user has them), λ over all pairs."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -11,8 +12,8 @@ from resolver.block import base_column, rule_membership, rule_pairs
 from resolver.compare.compute import column_of, compare_pairs
 from resolver.config import Comparison, Config
 from resolver.score.dependence import with_conditional_email_u
-from resolver.score.estimate import (random_level_counts, train_supervised, train_unsupervised,
-                                     u_from_counts, u_without_matches)
+from resolver.score.estimate import (pattern_frame, random_level_counts, train_supervised,
+                                     train_unsupervised, u_from_counts, u_without_matches)
 from resolver.score.household import GIVEN_NAME, PERSONAL, SHARED
 from resolver.score.model import Model
 from resolver.score.sampling import sample_pairs
@@ -79,20 +80,24 @@ def train_model(config: Config, normalized: pl.DataFrame, candidate_gammas: pl.D
                 labels: pl.DataFrame | None = None) -> Model:
     """labels: optional (uid_l, uid_r, is_match) for candidate pairs."""
     link_only = config.link_type == "link_only"
-    u_counts = random_level_counts(normalized, config.comparisons,
-                                   u_sample_size(config, normalized.height), config.seed,
-                                   link_only)
     all_pairs = total_pairs(normalized, link_only)
-    if labels is not None and labels.height:
-        model = fit_supervised(config, u_counts, candidate_gammas.join(
-            labels, on=[F.UID_L, F.UID_R], how="inner"), all_pairs)
-        if model is not None:
-            return model
-    sample = sample_pairs(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed)
-    membership = rule_membership(sample, normalized, config.blocking_rules,
-                                 config.block_cap, link_only)
-    rule_gammas = {rule.name: _training_sample(config, normalized, sample, membership, rule)
-                   for rule in config.training_rules}
+    with ThreadPoolExecutor(1) as pool:
+        # the random pairs for u are drawn and compared in a thread while the training
+        # samples are taken: each one's GIL-holding steps overlap the other's native work
+        u_job = pool.submit(random_level_counts, normalized, config.comparisons,
+                            u_sample_size(config, normalized.height), config.seed, link_only)
+        if labels is not None and labels.height:
+            model = fit_supervised(config, u_job.result(), candidate_gammas.join(
+                labels, on=[F.UID_L, F.UID_R], how="inner"), all_pairs)
+            if model is not None:
+                return model
+        sample = sample_pairs(candidate_gammas, RULE_SAMPLE_PAIRS, config.seed)
+        membership = rule_membership(sample, normalized, config.blocking_rules,
+                                     config.block_cap, link_only)
+        rule_gammas = {rule.name: _training_sample(config, normalized, sample, membership,
+                                                   rule)
+                       for rule in config.training_rules}
+        u_counts = u_job.result()
 
     def likely_captures(model: Model) -> pl.DataFrame | None:
         from resolver.report.blocking_recall import rule_captures
@@ -132,6 +137,7 @@ def fit_unsupervised(config: Config, u_counts: dict[str, np.ndarray],
                                                                      config.comparisons))
              for rule in config.training_rules}
     roles = [household_role(c) for c in config.comparisons] if config.household_class else None
+    candidate_gammas = pattern_frame(candidate_gammas, config.comparisons)  # read twice
     model = train_unsupervised(rules, candidate_gammas, u_random, config.comparisons,
                                all_pairs, config.em_max_iterations, roles)
     # u again, without the matches the random pairs hold, and m and λ again with it
