@@ -150,7 +150,10 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
     must = decisions.filter(pl.col("decision") == "match").select(F.UID_L, F.UID_R)
     ends = [frame.get_column(c).to_numpy().astype(np.int64)
             for frame in (links, must) for c in (F.UID_L, F.UID_R)]
-    touched = np.unique(np.concatenate([*ends, np.zeros(0, dtype=np.int64)]))
+    linked = np.zeros(n_records, dtype=bool)  # a mask, not np.unique: no sort of the ends
+    for end in ends:
+        linked[end] = True
+    touched = np.flatnonzero(linked)
     local = np.full(n_records, -1, dtype=np.int64)
     local[touched] = np.arange(len(touched))
     component = np.full(n_records, -1, dtype=np.int64)
@@ -165,8 +168,9 @@ def cluster_individuals(n_records: int, links: pl.DataFrame, strong: dict[str, l
             flags[a] = flags[b] = FLAG_GUARDED
         else:
             cluster_of[b] = a  # two records alike in size: the first one's root stays
-    rest = np.setdiff1d(touched, np.concatenate(
-        [lone.get_column(c).to_numpy().astype(np.int64) for c in (F.UID_L, F.UID_R)]))
+    for c in (F.UID_L, F.UID_R):  # the records of components of three or more
+        linked[lone.get_column(c).to_numpy()] = False
+    rest = np.flatnonzero(linked)
     parts = _cluster_parts(_component_groups(rest, component), component, links, strong,
                            decisions, max_cluster_size, checks, scored, min_support,
                            n_records)

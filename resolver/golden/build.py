@@ -35,17 +35,22 @@ def _columns_read(records: pl.DataFrame, config) -> list[str]:
 
 
 def _grouped_golden(records: pl.DataFrame, config) -> pl.DataFrame:
-    """golden_records by survivorship: every field's candidates sorted by its rules.
+    """golden_records by survivorship: every field's candidates sorted by its rules;
+    one row per individual, in the order of their codes.
 
     The work sorts and groups by individual many times over: it runs on integer codes
-    numbered in the IDs' own order (3-5x faster than on the strings; every order, and so
-    every choice, is the same), and the IDs are put back at the end."""
-    code = pl.col(F.ENTITY_ID).rank("dense").cast(pl.UInt32)
-    ids = records.select(F.ENTITY_ID, code.alias("code")).unique()
+    (3-5x faster than on the strings), each individual's smallest uid (numbering the IDs
+    in their own order sorted ~1M strings: 0.9 s at 1.2M records). No choice depends on
+    the codes' order: ties go by uid. The IDs are put back at the end."""
+    code = (pl.col(F.UID).min().over(F.ENTITY_ID) if F.UID in records.columns
+            else pl.col(F.ENTITY_ID).rank("dense")).cast(pl.UInt32).alias(F.ENTITY_ID)
+    ids = records.select(F.ENTITY_ID, code.alias("code")).unique().sort("code")
     coded = records.with_columns(code)
-    golden = survive(coded, config, config.extra_fields)
-    golden = (golden.join(entity_stats(coded), on=F.ENTITY_ID)
-              .join(history(coded), on=F.ENTITY_ID).sort(F.ENTITY_ID))
-    return (golden.rename({F.ENTITY_ID: "code"})
-            .join(ids, on="code", how="left", maintain_order="left")
-            .select(F.ENTITY_ID, pl.exclude(F.ENTITY_ID, "code")))
+    # each part comes one row per entity in code order, so they are put side by side
+    # (joins and a sort would gather the history lists again, ~1-2 s at 1.2M records)
+    parts = [survive(coded, config, config.extra_fields), entity_stats(coded),
+             history(coded)]
+    if not all(p.get_column(F.ENTITY_ID).equals(ids.get_column("code")) for p in parts):
+        raise ValueError("golden parts out of line")
+    return pl.concat([ids.select(F.ENTITY_ID), *(p.drop(F.ENTITY_ID) for p in parts)],
+                     how="horizontal")

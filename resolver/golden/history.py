@@ -17,9 +17,10 @@ HISTORY_VALUES = {
 
 
 def history(records: pl.DataFrame) -> pl.DataFrame:
-    """-> one row per entity: a list column per kind of value, each item a struct of
-    value, first_seen, last_seen, sources, records."""
-    out = records.select(F.ENTITY_ID).unique()
+    """-> one row per entity, in entity order: a list column per kind of value, each item
+    a struct of value, first_seen, last_seen, sources, records."""
+    out = records.select(F.ENTITY_ID).unique().sort(F.ENTITY_ID)
+    columns = []
     for name, value in HISTORY_VALUES.items():
         seen = (records.select(F.ENTITY_ID, value.alias("value"), F.UPDATED_AT, F.SOURCE,
                                F.RECORD_KEY)
@@ -34,17 +35,21 @@ def history(records: pl.DataFrame) -> pl.DataFrame:
                 .group_by(F.ENTITY_ID, maintain_order=True)
                 .agg(pl.struct("value", "first_seen", "last_seen", "sources", "records")
                      .alias(name)))
-        out = out.join(seen, on=F.ENTITY_ID, how="left")
-    return out
+        # lined up with the entities by a join of this kind alone: joining each onto the
+        # growing frame would gather the lists of the kinds before it again
+        columns.append(out.join(seen, on=F.ENTITY_ID, how="left", maintain_order="left")
+                       .get_column(name))
+    return out.hstack(columns)
 
 
 def entity_stats(records: pl.DataFrame) -> pl.DataFrame:
+    """-> one row per entity, in entity order: record count, sources, first and last seen."""
     return records.group_by(F.ENTITY_ID).agg(
         pl.len().alias("record_count"),
         pl.col(F.SOURCE).unique().sort().alias("sources"),
         pl.col(F.UPDATED_AT).min().alias("first_seen"),
         pl.col(F.UPDATED_AT).max().alias("last_seen"),
-    )
+    ).sort(F.ENTITY_ID)
 
 
 def sole_history() -> list[pl.Expr]:
