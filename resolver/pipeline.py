@@ -8,6 +8,7 @@ individuals -> stable IDs -> golden records -> households -> output frames.
 import os
 import resource
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from resolver.normalize import normalize_records
 from resolver.output import lineage_frame, pairs_frame, read_previous
 from resolver.score.batches import score_pairs
 from resolver.score.model import Model, load_model
+from resolver.score.predict import TermTables, term_tables
 from resolver.score.train import labels_from_decisions, train_model
 from resolver.store import frequency_frame, scoring_frequencies
 
@@ -186,6 +188,13 @@ def _golden(config: Config, resolved: pl.DataFrame,
         F.ENTITY_ID)
 
 
+def _scoring_terms(config: Config, normalized: pl.DataFrame) -> tuple[pl.DataFrame,
+                                                                        TermTables]:
+    """-> (the term-frequency counts a run scores with, their TermTables)."""
+    frequencies = scoring_frequencies(config, normalized)
+    return frequencies, term_tables(frequency_frame(frequencies), config.comparisons)
+
+
 def run_pipeline(config: Config, previous: Path | None = None,
                  progress: Callable[..., None] | None = None,
                  warn: Callable[[str], None] | None = None) -> RunResult:
@@ -214,16 +223,18 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                on_chunk=_counter(progress, "compare"))
         contract.check(gammas, "compared", config)
         del pairs  # the comparison vectors carry the pairs on
-    with _stage(t, "train", progress):
+    with _stage(t, "train", progress), ThreadPoolExecutor(1) as pool:
+        # the term frequencies scoring reads are counted in a thread while training runs
+        counting = pool.submit(_scoring_terms, config, normalized)
         steward, unknown = decision_pairs(decisions, normalized)
         model = (load_model(config.model_path, config.comparisons)
                  if config.model_path and config.model_path.is_file()
                  else train_model(config, normalized, gammas,
                                   labels_from_decisions(steward, gammas)))
+        frequencies, terms = counting.result()
     with _stage(t, "score", progress):
-        frequencies = scoring_frequencies(config, normalized)
-        scored, weights = score_pairs(gammas, model, config, frequency_frame(frequencies),
-                                      steward, _counter(progress, "score"))
+        scored, weights = score_pairs(gammas, model, config, terms, steward,
+                                      _counter(progress, "score"))
         contract.check(scored, "scored", config)
         contract.check(weights, "weights", config, contract.weights_schema(config))
         del gammas

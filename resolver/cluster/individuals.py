@@ -213,12 +213,14 @@ def _cluster_parts(groups: list[np.ndarray], component: np.ndarray, links: pl.Da
     """-> (group, (each record's root uid, refused links, flags by root uid)) per group:
     the first clustered here, the others in worker processes, each sent only its own
     records' values and pairs."""
-    inputs = [_part_inputs(g, component, links, strong, decisions, scored, n_records)
-              for g in groups]
     settings = (max_cluster_size, checks, min_support)
     pool = worker_pool() if len(groups) > 1 else None
-    futures = [pool.submit(_cluster_linked_args, *args, *settings) for args in inputs[1:]]
-    results = [_cluster_linked_args(*inputs[0], *settings), *(f.result() for f in futures)]
+    # each worker starts as soon as its own inputs are ready, before the next's are made
+    futures = [pool.submit(_cluster_linked_args, *_part_inputs(
+        g, component, links, strong, decisions, scored, n_records), *settings)
+        for g in groups[1:]]
+    here = _part_inputs(groups[0], component, links, strong, decisions, scored, n_records)
+    results = [_cluster_linked_args(*here, *settings), *(f.result() for f in futures)]
     return [(g, _in_uids(g, result)) for g, result in zip(groups, results)]
 
 
