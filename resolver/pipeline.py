@@ -97,7 +97,11 @@ def _workers_mb() -> int:
     """Resident memory of this process's children now (the parser workers), from /proc."""
     total = 0
     for children in Path("/proc/self/task").glob("*/children"):
-        for pid in children.read_text().split():
+        try:
+            pids = children.read_text().split()
+        except OSError:
+            continue  # a thread that ended since the listing (the stages run thread pools)
+        for pid in pids:
             try:
                 total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
             except (OSError, IndexError, ValueError):

@@ -117,3 +117,20 @@ def test_report_is_a_self_contained_page_with_the_stewards_sections(sample_run):
         assert f"<h2>{section}" in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert f"resolver review {out} --accept" in page
+
+
+def test_worker_memory_skips_a_thread_that_ended_since_the_listing(monkeypatch, tmp_path):
+    """The stages run thread pools: a thread listed under /proc/self/task may be gone by
+    the time its children file is read."""
+    from pathlib import Path
+
+    from resolver.pipeline import _workers_mb
+
+    listed = Path.glob
+
+    def glob(self, pattern):
+        yield tmp_path / "ended" / "children"
+        yield from listed(self, pattern)
+
+    monkeypatch.setattr(Path, "glob", glob)
+    assert _workers_mb() >= 0
