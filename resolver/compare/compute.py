@@ -8,8 +8,6 @@ rapidfuzz.process.cpdist, for the pairs whose values differ.
 
 from functools import lru_cache
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import polars as pl
 from rapidfuzz import process
@@ -20,6 +18,7 @@ from resolver.compare.library import KINDS, Level, parse_level
 from resolver.compare.lone_names import PARTS, place_lone_names
 from resolver.config import Comparison
 from resolver.normalize.names import are_nicknames, nickname_groups
+from resolver.threads import in_order
 
 SCORERS = {
     "jaro_winkler": JaroWinkler.normalized_similarity,
@@ -278,11 +277,6 @@ def comparison_levels(frame: pl.DataFrame, comparison: Comparison,
 
 
 CHUNK_PAIRS = 200_000  # pairs whose values are held at once: bounded memory at any size
-# chunks compared at once, in threads: one chunk's steps that hold the GIL (strings handed
-# to rapidfuzz as Python lists, nickname checks) run while the other's polars and
-# rapidfuzz work runs in native code. The chunks come back in order, so the result is
-# the same frame.
-CHUNKS_AT_ONCE = 2
 
 
 def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
@@ -302,11 +296,10 @@ def compare_pairs(pairs: pl.DataFrame, normalized: pl.DataFrame,
 
     starts = range(0, max(pairs.height, 1), chunk_pairs)
     out = []
-    with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
-        for start, compared in zip(starts, pool.map(compare_chunk, starts)):
-            out.append(compared)
-            if on_chunk:
-                on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
+    for start, compared in zip(starts, in_order(compare_chunk, starts)):  # two at once
+        out.append(compared)
+        if on_chunk:
+            on_chunk(min(start + chunk_pairs, pairs.height), pairs.height)
     return pl.concat(out)
 
 

@@ -4,7 +4,6 @@ A pure function of the records frame and the config, so an engine such as Spark 
 per partition. Parsers run once per distinct value (see text.map_distinct).
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import polars as pl
@@ -15,12 +14,12 @@ from resolver.normalize import (addresses, addresses_fast, contacts, dates, name
                                 names_fast)
 from resolver.normalize.junk import junk_set
 from resolver.normalize.text import fold_expr, map_distinct
+from resolver.threads import in_order
 
 _SEP = names_fast.SEPARATOR
 NAME_SCHEMA = {**{p: str for p in names.NAME_PARTS},
                **{F.NAME_DISPLAY[p]: str for p in names.NAME_PARTS}, F.NAME_STATUS: str}
 KEY_SCHEMA = {F.FIRST_NAME_CANONICAL: str, F.FIRST_NAME_METAPHONE: str}
-FIELDS_AT_ONCE = 2
 
 
 def _parse_name_key(key: str) -> tuple:
@@ -139,9 +138,6 @@ def normalize_records(records: pl.DataFrame, config: Config) -> pl.DataFrame:
         partial(contacts.normalize_email_column, records.get_column(F.raw("email")),
                 config.email_provider_rules),
     ]
-    # the fields are independent: two at once, in threads, so one field's steps that hold
-    # the GIL run while another's polars work runs in native code; results in field order
-    with ThreadPoolExecutor(FIELDS_AT_ONCE) as pool:
-        parts = list(pool.map(lambda job: job(), jobs))
+    parts = list(in_order(lambda job: job(), jobs))  # the fields are independent
     return pl.concat([records, *parts], how="horizontal").with_columns(
         *normalize_extras(records, config, junk))

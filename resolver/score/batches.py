@@ -5,8 +5,6 @@ that go to pairs.parquet (at or above the review threshold, or decided by a stew
 their per-comparison weights, in a second frame. At 20 million pairs that is the
 difference between ~3.6 GB of weights and ~0.4 GB."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import polars as pl
 
 from resolver import frames as F
@@ -14,9 +12,9 @@ from resolver.config import Config
 from resolver.score.decide import decide
 from resolver.score.model import Model
 from resolver.score.predict import TermTables, predict, term_tables
+from resolver.threads import in_order
 
-SCORE_BATCH = 1_000_000  # pairs
-BATCHES_AT_ONCE = 2  # in threads, as compare_pairs' chunks: the weights of two batches
+SCORE_BATCH = 1_000_000  # pairs; two are scored at once (resolver/threads.py)
 
 
 def kept_for_output(review_threshold: float) -> pl.Expr:
@@ -36,6 +34,7 @@ def score_pairs(gammas: pl.DataFrame, model: Model, config: Config,
               else term_tables(normalized, config.comparisons))
     gamma_columns = [F.gamma(c.name) for c in config.comparisons]
     weights = [F.partial_weight(c.name) for c in config.comparisons]
+
     def score_batch(start: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         scored = decide(predict(gammas.slice(start, SCORE_BATCH), model, config.comparisons,
                                 tables), steward, config)
@@ -47,11 +46,10 @@ def score_pairs(gammas: pl.DataFrame, model: Model, config: Config,
 
     narrow, detail = [], []
     starts = range(0, max(gammas.height, 1), SCORE_BATCH)
-    with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # in order, as compare's chunks
-        for start, (kept, shown) in zip(starts, pool.map(score_batch, starts)):
-            narrow.append(kept)
-            detail.append(shown)
-            if on_batch:
-                on_batch(min(start + SCORE_BATCH, gammas.height), gammas.height)
+    for start, (kept, shown) in zip(starts, in_order(score_batch, starts)):
+        narrow.append(kept)
+        detail.append(shown)
+        if on_batch:
+            on_batch(min(start + SCORE_BATCH, gammas.height), gammas.height)
     # not rechunked: one contiguous copy of every batch would double the frame at its peak
     return pl.concat(narrow, rechunk=False), pl.concat(detail, rechunk=False)

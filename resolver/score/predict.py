@@ -88,6 +88,7 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
     tables = (normalized if isinstance(normalized, TermTables)
               else term_tables(normalized, comparisons))
     frame = gammas
+    agreeing = _names_agree(gammas, comparisons)  # read by the email's and the household's
     weight_columns = []
     for comparison, params in zip(comparisons, model.comparisons):
         mw = F.partial_weight(comparison.name)
@@ -100,12 +101,12 @@ def predict(gammas: pl.DataFrame, model: Model, comparisons: tuple[Comparison, .
                                        pl.Series(tf_adjustment_column(comparison), adjustment))
         else:
             frame = frame.with_columns(pl.Series(mw, weight))
-        frame = _given_names(frame, comparison, params, comparisons)
+        frame = _given_names(frame, comparison, params, agreeing)
         weight_columns.append(mw)
     frame = _with_full_name_correction(frame, comparisons, tables.full_name)
     plain = ordered_sum([pl.lit(model.prior_weight), *map(pl.col, weight_columns)])
     if model.has_household_class:
-        frame = frame.with_columns(_household_adjustment(frame, model, comparisons))
+        frame = frame.with_columns(_household_adjustment(frame, model, comparisons, agreeing))
     else:
         frame = frame.with_columns(pl.lit(0.0).alias(HOUSEHOLD_ADJUSTMENT))
     weight = plain + pl.col(HOUSEHOLD_ADJUSTMENT)
@@ -128,12 +129,12 @@ def _exact_tf(frame: pl.DataFrame, gamma: np.ndarray, column: str,
 
 
 def _given_names(frame: pl.DataFrame, comparison: Comparison, params,
-                 comparisons: tuple[Comparison, ...]) -> pl.DataFrame:
+                 agreeing: np.ndarray | None) -> pl.DataFrame:
     """Email between records agreeing on both names: weighed against strangers who share
-    the name (score/dependence.py), without its term-frequency adjustment."""
+    the name (score/dependence.py), without its term-frequency adjustment. agreeing:
+    _names_agree of the pairs."""
     given = params.weights_given_names()
-    agreeing = None if given is None else _names_agree(frame, comparisons)
-    if agreeing is None:
+    if given is None or agreeing is None:
         return frame
     gamma = frame.get_column(F.gamma(comparison.name)).to_numpy()
     mw = F.partial_weight(comparison.name)
@@ -156,7 +157,8 @@ def ordered_sum(terms: list[pl.Expr]) -> pl.Expr:
     return reduce(lambda total, term: total + term, terms)
 
 
-def _household_adjustment(frame: pl.DataFrame, model: Model, comparisons) -> pl.Series:
+def _household_adjustment(frame: pl.DataFrame, model: Model, comparisons,
+                          agreeing: np.ndarray | None) -> pl.Series:
     """log2(λu·Πu) − log2(λu·Πu + λh·Πh): how much "another person of the household"
     explains the evidence, in bits off the two-class weight. On what housemates share
     (surname, address) Πu carries the term-frequency adjustment and Πh does not: a rare
@@ -164,8 +166,7 @@ def _household_adjustment(frame: pl.DataFrame, model: Model, comparisons) -> pl.
     housemates by chance, as between strangers, so there the value's frequency scales
     both alike and cancels (a rare first name shared is no sign of a housemate). Each
     level's log ratio is looked up by gamma in an array, the terms added in one fixed
-    order (as ordered_sum)."""
-    agreeing = _names_agree(frame, comparisons)
+    order (as ordered_sum). agreeing: _names_agree of the pairs."""
     total = None
     for comparison, params in zip(comparisons, model.comparisons):
         gamma = frame.get_column(F.gamma(comparison.name)).to_numpy()
