@@ -18,11 +18,19 @@ paired once: blocking runs over one representative per group, the smallest uid, 
 other member is paired with its representative alone (rule "duplicate"), so 5,000 copies
 of one record cost 4,999 pairs, not 12.5 million. In link_only runs, where records of one
 source are never paired, a representative's pairs are handed on to its group's members.
-Before any pair is made, the pairs the rules will produce are counted from block sizes;
-more than `blocking.max_pairs` is an error naming the rules, not a machine out of memory.
+Before any pair is made, the pairs the rules will produce are counted from block sizes.
+When they pass `blocking.max_pairs`, the rule whose blocks over the cap hold the most
+pairs is capped whatever its total, and so on until the pairs fit (`fit_to_ceiling`):
+blocks that grow with the data (a common surname and a ZIP, an email a provider hands to
+many namesakes) are paired only within a refine key, and each such rule is named in a
+warning and in the run's blocking statistics. The cost in recall is what the capture-recapture
+estimate of blocking recall (report/blocking_recall.py) then measures. Pairs that still
+pass the ceiling with every rule capped are an error naming the rules, not a machine out
+of memory.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,6 +100,8 @@ class RuleStats:
     skipped_blocks: int  # still over the cap after refining
     skipped_records: int
     refined_blocks: int = 0  # over the cap, split by the refine_with keys
+    # the pairs the rule would have made uncapped, when it was capped to fit max_pairs
+    capped_to_fit: int = 0
 
 
 def _base_expr(key: str) -> pl.Expr:
@@ -152,10 +162,14 @@ def _block_sizes(keyed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return keyed.group_by(keys).agg(pl.len().alias("n"))
 
 
-def _rule_cap(cap: BlockCap, sizes: pl.Series, records: int, scale: float = 1.0) -> BlockCap:
+def _rule_cap(cap: BlockCap, rule: BlockingRule, sizes: pl.Series, records: int,
+              scale: float = 1.0) -> BlockCap:
     """The cap as it applies to one rule: a rule whose blocks make no more than
     size/2 pairs a record on the whole (what a capped rule may cost) is left whole, so
-    small data and selective keys lose nothing; one that makes more is capped."""
+    small data and selective keys lose nothing; one that makes more is capped, and so is
+    one capped to fit max_pairs (cap.capped)."""
+    if rule.name in cap.capped:
+        return cap
     scaled = sizes.cast(pl.Float64) * scale
     if (scaled * (scaled - 1) / 2).sum() <= cap.size / 2 * records * scale:
         return BlockCap(UNCAPPED)
@@ -179,7 +193,7 @@ def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
     sizes = _block_sizes(keyed, keys)
-    cap = _rule_cap(cap, sizes.get_column("n"), keys_frame.height, scale)
+    cap = _rule_cap(cap, rule, sizes.get_column("n"), keys_frame.height, scale)
     sizes = sizes.with_columns(pl.col("n") * scale)
     total = _pair_count(sizes.filter(pl.col("n") <= cap.size).get_column("n"))
     big = keyed.join(sizes.filter(pl.col("n") > cap.size).select(keys), on=keys)
@@ -209,23 +223,65 @@ def pairs_at_size(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...], cap
                         predicted_pairs(keys_frame, rule, cap, scale)) for rule in rules}
 
 
-def check_pair_ceiling(keys_frame: pl.DataFrame, rules: tuple[BlockingRule, ...],
-                       cap: BlockCap, max_pairs: int) -> dict[str, int]:
-    """rule -> predicted pairs; InputError when their sum passes max_pairs."""
-    predicted = {rule.name: predicted_pairs(keys_frame, rule, cap) for rule in rules}
-    check_predicted_pairs(predicted, max_pairs)
-    return predicted
+def fit_to_ceiling(rules: tuple[BlockingRule, ...], cap: BlockCap, max_pairs: int,
+                   predict: Callable[[BlockingRule, BlockCap], int],
+                   ) -> tuple[BlockCap, dict[str, int]]:
+    """-> (the cap with the rules capped to fit, rule -> pairs it would have made uncapped,
+    for those rules). predict(rule, cap): the pairs a rule makes under a cap.
+
+    While the predicted pairs pass max_pairs, rules are capped whatever their totals, the
+    one whose blocks over the cap hold the most pairs first (capping it removes the most:
+    those are the blocks that grow with the data, where most pairs are of different
+    people), a rule that capping does not lower never. InputError
+    (check_predicted_pairs) when the pairs still pass."""
+    predicted = {rule.name: predict(rule, cap) for rule in rules}
+    if sum(predicted.values()) <= max_pairs:
+        return cap, {}
+    capped_alone = {rule.name: predict(rule, BlockCap(cap.size, cap.refine_with,
+                                                      (*cap.capped, rule.name)))
+                    for rule in rules if rule.name not in cap.capped}
+    order = sorted(capped_alone, key=lambda name: capped_alone[name] - predicted[name])
+    uncapped, names = {}, list(cap.capped)
+    for name in order:  # sorted is stable: on equal savings, the earlier rule first
+        if sum(predicted.values()) <= max_pairs or capped_alone[name] >= predicted[name]:
+            break
+        uncapped[name], predicted[name] = predicted[name], capped_alone[name]
+        names.append(name)
+    check_predicted_pairs(predicted, max_pairs, capped=len(uncapped))
+    return BlockCap(cap.size, cap.refine_with,
+                    tuple(r.name for r in rules if r.name in names)), uncapped
 
 
-def check_predicted_pairs(predicted: dict[str, int], max_pairs: int) -> None:
-    """InputError when the rules' predicted pairs (rule -> pairs) pass max_pairs."""
+def check_predicted_pairs(predicted: dict[str, int], max_pairs: int, capped: int = 0) -> None:
+    """InputError when the rules' predicted pairs (rule -> pairs) pass max_pairs.
+    capped: how many rules were capped to fit it."""
     if sum(predicted.values()) > max_pairs:
         worst = max(predicted, key=predicted.get)
+        capped = (f" even with {capped} rule(s) capped at blocking.max_block_size to fit"
+                  if capped else "")
         raise InputError(f"the blocking rules would make {sum(predicted.values()):,} candidate "
-                         f"pairs, more than blocking.max_pairs = {max_pairs:,} (largest: rule "
-                         f"{worst} with {predicted[worst]:,}). Add a key to that rule, lower "
-                         "blocking.max_block_size, or raise blocking.max_pairs if the machine "
-                         "has the memory")
+                         f"pairs{capped}, more than blocking.max_pairs = {max_pairs:,} "
+                         f"(largest: rule {worst} with {predicted[worst]:,}). Add a key to that "
+                         "rule, lower blocking.max_block_size, or raise blocking.max_pairs if "
+                         "the machine has the memory")
+
+
+def capped_to_fit(stats: list[RuleStats]) -> tuple[str, ...]:
+    """The rules blocking capped to keep within max_pairs (Config.capped_rules)."""
+    return tuple(s.rule for s in stats if s.capped_to_fit)
+
+
+def capped_to_fit_warnings(stats: list[RuleStats], max_pairs: int,
+                           max_block_size: int) -> list[str]:
+    """One line per rule capped to fit max_pairs: counts only, never a key value."""
+    return [f"blocking rule {s.rule} would make {s.capped_to_fit:,} pairs, more than "
+            f"blocking.max_pairs = {max_pairs:,} allows with the other rules, so it is "
+            f"capped: its blocks over blocking.max_block_size = {max_block_size:,} records "
+            f"pair only records that also share a blocking.refine_with key ({s.pairs:,} "
+            "pairs). Matches it alone would have found there are lost; run.json's "
+            "model.trained.blocking_recall_estimate gives the recall of the rules as run. "
+            "Raise blocking.max_pairs if the machine has the memory"
+            for s in stats if s.capped_to_fit]
 
 
 def _keys_frame(normalized: pl.DataFrame, keys: set[str], reps: pl.DataFrame) -> pl.DataFrame:
@@ -265,7 +321,7 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
     sizes = _block_sizes(keyed, keys).with_row_index("block")
-    cap = _rule_cap(cap, sizes.get_column("n"), keys_frame.height)
+    cap = _rule_cap(cap, rule, sizes.get_column("n"), keys_frame.height)
     too_big = sizes.filter(pl.col("n") > cap.size)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)).select(*keys, "block")
     # the self-join runs on a block number and integer ids only: n^2 rows of 12 bytes per
@@ -312,8 +368,10 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     wanted = {k for rule in rules for k in rule.keys} | set(cap.refine_with)
     reps = duplicate_representatives(normalized, link_only)
     keys_frame = _keys_frame(normalized, wanted, reps)
+    uncapped = {}
     if max_pairs is not None:
-        check_pair_ceiling(keys_frame, rules, cap, max_pairs)
+        cap, uncapped = fit_to_ceiling(
+            rules, cap, max_pairs, lambda rule, c: predicted_pairs(keys_frame, rule, c))
     keyed, blocks = [], []
     for index, rule in enumerate(rules):
         blocked = _rule_pairs(keys_frame, rule, cap, link_only)
@@ -332,7 +390,8 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     keys, tags = keys[first], union.get_column("rule").to_numpy()[first]
     new_counts = np.bincount(tags, minlength=len(rules))
     stats = [RuleStats(rule.name, blocked.pairs.height, int(new), int(total), blocked.largest,
-                       blocked.skipped, blocked.skipped_records, blocked.refined)
+                       blocked.skipped, blocked.skipped_records, blocked.refined,
+                       uncapped.get(rule.name, 0))
              for rule, blocked, new, total in zip(rules, blocks, new_counts,
                                                   np.cumsum(new_counts))]
     copies, names = reps.filter(pl.col(F.UID) != pl.col("rep")), [r.name for r in rules]
@@ -417,7 +476,7 @@ def _block_within_cap(keys_frame: pl.DataFrame, keys: list[str], size: int, n: i
 
 def _within_rule(keys_frame, codes, rule, cap, left, right, n) -> np.ndarray:
     keys = list(rule.keys)
-    cap = _rule_cap(cap, _block_sizes(_keyed(keys_frame, rule), keys).get_column("n"),
+    cap = _rule_cap(cap, rule, _block_sizes(_keyed(keys_frame, rule), keys).get_column("n"),
                     keys_frame.height)
     agree = _agree(codes, keys, left, right)
     found = agree & _block_within_cap(keys_frame, keys, cap.size, n)[left]

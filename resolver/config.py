@@ -64,9 +64,12 @@ class BlockingRule:
 @dataclass(frozen=True)
 class BlockCap:
     """A block larger than `size` records is split by each `refine_with` key in turn
-    (pairs kept when they also share that key); a sub-block still larger is skipped."""
+    (pairs kept when they also share that key); a sub-block still larger is skipped.
+    A rule is capped when its blocks make more than size/2 pairs a record on the whole,
+    and a rule named in `capped` whatever its total (block.fit_to_ceiling)."""
     size: int
     refine_with: tuple[str, ...] = ()
+    capped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,9 +110,20 @@ class Config:
     link_type: str = "dedupe"  # dedupe: any two records; link_only: across sources only
     text_hash: str = ""
     refine_with: tuple[str, ...] = DEFAULT_REFINE_WITH
+    # blocking rules capped to keep the pairs within max_pairs; not read from the file,
+    # set by the run once blocking has planned (block.fit_to_ceiling)
+    capped_rules: tuple[str, ...] = ()
 
     @property
     def block_cap(self) -> BlockCap:
+        """The cap the blocking rules run under."""
+        return BlockCap(self.max_block_size, self.refine_with, self.capped_rules)
+
+    @property
+    def training_cap(self) -> BlockCap:
+        """The cap a training rule runs under: its own total decides, whatever the
+        blocking rules were capped to fit (a training rule may share a blocking rule's
+        name)."""
         return BlockCap(self.max_block_size, self.refine_with)
 
 

@@ -135,7 +135,7 @@ def train_only(config: Config, truth: Path | None):
     from resolver.pipeline import candidates
     from resolver.score.train import labels_from_truth, train_model
 
-    normalized, pairs, _ = candidates(config)
+    config, normalized, pairs, _ = candidates(config)
     gammas = compare_pairs(pairs, normalized, config.comparisons)
     labels = labels_from_truth(normalized, pairs, read_truth(truth)) if truth else None
     return train_model(config, normalized, gammas, labels)

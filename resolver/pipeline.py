@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,8 @@ import polars as pl
 
 from resolver import contract
 from resolver import frames as F
-from resolver.block import RuleStats, candidate_pairs
+from resolver.block import (RuleStats, candidate_pairs, capped_to_fit,
+                            capped_to_fit_warnings)
 from resolver.cluster.conflicts import model_checkers
 from resolver.cluster.individuals import Clustering, cluster_individuals
 from resolver.cluster.strong import strong_values
@@ -120,22 +121,26 @@ def peak_memory_mb(meter: StageMeter) -> dict:
             "process_by_stage": dict(meter.process_mb)}
 
 
-def candidates(config: Config) -> tuple[pl.DataFrame, pl.DataFrame, list[RuleStats]]:
-    """The first stages alone (for `train` and `blocking`): normalized records, candidate
-    pairs and per-rule blocking statistics."""
+def candidates(config: Config,
+               ) -> tuple[Config, pl.DataFrame, pl.DataFrame, list[RuleStats]]:
+    """The first stages alone (for `train` and `blocking`): the config with the rules
+    blocking capped to fit (Config.capped_rules), normalized records, candidate pairs and
+    per-rule blocking statistics."""
     normalized = normalize_records(ingest(config), config)
     pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
                                    config.link_type == "link_only", config.max_pairs)
-    return normalized, pairs, stats
+    return replace(config, capped_rules=capped_to_fit(stats)), normalized, pairs, stats
 
 
-def oversized_block_warnings(stats: list[RuleStats], max_block_size: int) -> list[str]:
-    """One line per rule that skipped blocks: sizes only, never a key value."""
-    return [f"blocking rule {s.rule} skipped {s.skipped_blocks} block(s) larger than "
-            f"blocking.max_block_size = {max_block_size:,} after refining by "
-            f"blocking.refine_with ({s.skipped_records:,} records in all); add a key to the "
-            "rule or to refine_with, or raise the cap"
-            for s in stats if s.skipped_blocks]
+def blocking_warnings(stats: list[RuleStats], config: Config) -> list[str]:
+    """One line per rule capped to fit blocking.max_pairs, then one per rule that skipped
+    blocks: counts and sizes only, never a key value."""
+    return [*capped_to_fit_warnings(stats, config.max_pairs, config.max_block_size),
+            *(f"blocking rule {s.rule} skipped {s.skipped_blocks} block(s) larger than "
+              f"blocking.max_block_size = {config.max_block_size:,} after refining by "
+              f"blocking.refine_with ({s.skipped_records:,} records in all); add a key to "
+              "the rule or to refine_with, or raise the cap"
+              for s in stats if s.skipped_blocks)]
 
 
 def golden_stage(config: Config, normalized: pl.DataFrame, ids: pl.DataFrame,
@@ -219,7 +224,8 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                           config.block_cap,
                                           config.link_type == "link_only", config.max_pairs)
         contract.check(pairs, "pairs", config)
-        for line in oversized_block_warnings(blocking, config.max_block_size):
+        config = replace(config, capped_rules=capped_to_fit(blocking))
+        for line in blocking_warnings(blocking, config):
             if warn:
                 warn(line)
     with _stage(t, "compare", progress):

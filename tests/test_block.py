@@ -6,10 +6,12 @@ import itertools
 import random
 
 import polars as pl
+import pytest
 
 from resolver import frames as F
 from resolver.block import candidate_pairs
 from resolver.config import BlockCap, BlockingRule
+from resolver.errors import InputError
 
 RULES = (BlockingRule("last_name+zip5", ("last_name", "zip5")),
          BlockingRule("dob", ("dob",)),
@@ -166,3 +168,50 @@ def test_pairs_predicted_at_a_larger_size_bound_what_grown_data_makes():
     _, grown = candidate_pairs(doubled_same.with_columns(pl.col(F.UID).cast(pl.UInt32)),
                                RULES[:1], wide)
     assert uncapped[RULES[0].name][1] == grown[0].pairs > 3 * uncapped[RULES[0].name][0] / 2
+
+
+def test_rules_past_max_pairs_are_capped_most_saving_first_until_they_fit():
+    """Past blocking.max_pairs the rule whose blocks over the cap hold the most pairs is
+    capped although its own total is within the cap's allowance: its pairs are then the
+    refine oracle's, the other rules' are untouched, and the stats say what it would have
+    made. The mask training reads (rule_membership) follows the capped rule."""
+    from resolver.block import capped_to_fit, predicted_pairs, rule_membership, rule_pairs
+    from resolver.block import _keys_frame, duplicate_representatives
+
+    refine = (F.ZIP5, F.LAST_NAME)
+    for seed in range(4):
+        rng = random.Random(seed)  # twelve emails: dob's three values make the most pairs
+        records = _records(80, seed).with_columns(pl.Series(F.EMAIL, [
+            f"{rng.randrange(12)}@x.com" for _ in range(80)]))
+        distinct, _ = _first_copies(records)
+        cap = BlockCap(16, refine)  # dob's ~22-record blocks pass 16, its total does not
+        keys = _keys_frame(records, {k for r in RULES for k in r.keys} | set(refine),
+                           duplicate_representatives(records, False))
+        whole = {r.name: predicted_pairs(keys, r, cap) for r in RULES}
+        dob_capped = predicted_pairs(keys, RULES[1], BlockCap(16, refine, ("dob",)))
+        assert max(whole, key=whole.get) == "dob" and dob_capped < whole["dob"]
+        max_pairs = sum(whole.values()) - whole["dob"] + dob_capped
+        pairs, stats = candidate_pairs(records, RULES, cap, max_pairs=max_pairs)
+        rows = distinct.filter(pl.col(F.DOB_TEXT).is_not_null()).rows(named=True)
+        sharing_dob = sum(a[F.DOB_TEXT] == b[F.DOB_TEXT]
+                          for a, b in itertools.combinations(rows, 2))
+        assert [s.capped_to_fit for s in stats] == [0, sharing_dob, 0]
+        assert pairs.height <= max_pairs
+        fitted = BlockCap(16, refine, capped_to_fit(stats))
+        assert fitted.capped == ("dob",)
+        produced = {(a, b) for a, b, _ in rule_pairs(records, RULES[1], fitted).iter_rows()}
+        assert produced == _refine_oracle(distinct, 16, refine)
+        for rule in (RULES[0], RULES[2]):
+            assert rule_pairs(records, rule, fitted).equals(rule_pairs(records, rule, cap))
+        mask = rule_membership(pairs, records, RULES, fitted)
+        for bit, rule in enumerate(RULES):
+            made = {(a, b) for a, b, _ in rule_pairs(records, rule, fitted).iter_rows()}
+            assert {(a, b) for (a, b, _), m in zip(pairs.iter_rows(), mask)
+                    if m >> bit & 1} == made, rule.name
+
+
+def test_pairs_still_past_max_pairs_with_the_rules_capped_are_refused():
+    records = _records(80, 0)
+    cap = BlockCap(20, (F.ZIP5, F.LAST_NAME))
+    with pytest.raises(InputError, match=r"even with 1 rule\(s\) capped"):
+        candidate_pairs(records, RULES, cap, max_pairs=10)

@@ -45,7 +45,7 @@ def test_a_rule_alone_has_no_estimate_and_rules_that_never_overlap_miss_much():
 
 def test_estimate_is_close_to_the_labelled_recall(unseen_sample):
     config, truth_path = unseen_sample
-    normalized, pairs, _ = candidates(config)
+    config, normalized, pairs, _ = candidates(config)
     truth = pl.read_parquet(truth_path).with_columns(pl.col(F.RECORD_ID).cast(pl.String))
     # rules run over distinct records (a copy is paired with its first copy, not by rules)
     distinct = duplicate_representatives(normalized, False).filter(

@@ -162,7 +162,7 @@ def test_blocking_predicts_pairs_at_a_target_size():
     assert shown.returncode == 0, shown.stderr
     assert "if_blocks_multiply" in shown.stdout and "if_blocks_grow" in shown.stdout
     config = load_config(SAMPLE_CONFIG)
-    normalized, _, stats = candidates(config)
+    config, normalized, _, stats = candidates(config)
     target = 3 * normalized.height  # small enough that no sample block outgrows the cap
     predicted = pairs_at_size(normalized, config.blocking_rules, config.block_cap, target)
     for s in stats:

@@ -1,6 +1,7 @@
 """Degenerate data costs bounded work: identical records are paired once, and rules that
 would make too many pairs are refused before any pair is made."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -91,3 +92,42 @@ def test_twenty_thousand_identical_records_run_in_under_a_gigabyte(tmp_path):
     assert peak_kib < 1024 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
     lineage = pl.read_parquet(tmp_path / "out" / "lineage.parquet")
     assert lineage.height == 20_000  # every record once
+
+
+def test_a_run_past_max_pairs_caps_a_rule_and_says_so(unseen_sample, tmp_path):
+    """Generated data at an unseen seed, blocks capped at 10 and max_pairs just under
+    what the rules would make: the run completes within max_pairs, names the capped
+    rule in a warning and in run.json, and the config later stages read (training's
+    rule membership, the blocking recall estimate) holds the cap as run: under it, pairs
+    the rule found only in its oversized blocks are no longer the rule's."""
+    from dataclasses import replace
+
+    from resolver.block import (_keys_frame, duplicate_representatives,
+                                predicted_pairs, rule_membership)
+    from resolver.job import run_and_publish
+    from resolver.normalize.stage import normalize_records
+    from resolver.ingest import ingest
+
+    config, _ = unseen_sample
+    config = replace(config, max_block_size=10)
+    normalized = normalize_records(ingest(config), config)
+    keys = _keys_frame(normalized, {k for r in config.blocking_rules for k in r.keys}
+                       | set(config.refine_with), duplicate_representatives(normalized, False))
+    predicted = sum(predicted_pairs(keys, r, config.block_cap) for r in config.blocking_rules)
+    config = replace(config, max_pairs=predicted - 500)
+    told = []
+    result, _ = run_and_publish(config, tmp_path / "out", "parquet", warn=told.append)
+    capped = [s.rule for s in result.blocking if s.capped_to_fit]
+    assert capped and result.config.capped_rules == tuple(capped)
+    assert result.scored.height <= config.max_pairs
+    assert all(any(f"blocking rule {rule} would make" in line for line in told)
+               for rule in capped)
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert {r["rule"] for r in run["blocking"] if r["capped_to_fit"]} == set(capped)
+    # the capped rule's bit: pairs it found uncapped but no longer does are not its own
+    pairs = result.scored.select(F.UID_L, F.UID_R)
+    bit = [r.name for r in config.blocking_rules].index(capped[0])
+    as_run = rule_membership(pairs, normalized, config.blocking_rules, result.config.block_cap)
+    whole = rule_membership(pairs, normalized, config.blocking_rules, config.block_cap)
+    assert ((as_run >> bit) & 1).sum() < ((whole >> bit) & 1).sum()
+    assert 0 < result.model.trained["blocking_recall_estimate"] <= 1

@@ -45,7 +45,7 @@ def test_kept_values_of_compared_pairs_are_the_compare_kernels(unseen_sample):
     from resolver.pipeline import candidates
 
     config, _ = unseen_sample
-    normalized, pairs, _ = candidates(config)
+    _, normalized, pairs, _ = candidates(config)
     lone = pl.Series(normalized.get_column(F.UID).to_numpy() % 10 == 3)
     normalized = normalized.with_columns(
         *(pl.when(lone).then(pl.col(last)).otherwise(pl.col(first)).alias(first)

@@ -15,7 +15,7 @@ from tests.conftest import ROOT, SAMPLE_CONFIG
 
 def test_compare_counts_its_chunks_up_to_every_pair():
     config = load_config(SAMPLE_CONFIG)
-    normalized, pairs, _ = candidates(config)
+    config, normalized, pairs, _ = candidates(config)
     told = []
     compare_pairs(pairs, normalized, config.comparisons, chunk_pairs=1000,
                   on_chunk=lambda done, total: told.append((done, total)))

@@ -19,12 +19,14 @@ from resolver.score.train import labels_from_truth
 def blocking_report(config: Config, truth_path: Path | None, estimate: bool = True,
                     at_records: int | None = None) -> tuple[pl.DataFrame, dict]:
     """at_records: also predict each rule's pairs on that many records (block.pairs_at_size)."""
-    normalized, pairs, stats = candidates(config)
+    config, normalized, pairs, stats = candidates(config)
     table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
                            "cumulative_pairs": s.cumulative_pairs,
                            "largest_blocks": ", ".join(map(str, s.largest_blocks)),
                            "refined_blocks": s.refined_blocks,
                            "skipped_blocks": s.skipped_blocks} for s in stats])
+    if any(s.capped_to_fit for s in stats):  # rules capped to fit blocking.max_pairs
+        table = table.with_columns(pl.Series("capped_to_fit", [s.capped_to_fit for s in stats]))
     totals = {"records": normalized.height, "candidate_pairs": pairs.height}
     if at_records:
         predicted = pairs_at_size(normalized, config.blocking_rules, config.block_cap,

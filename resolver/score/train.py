@@ -167,7 +167,7 @@ def _training_sample(config: Config, normalized: pl.DataFrame, candidate_gammas:
     if rule in config.blocking_rules:
         bit = np.uint64(1) << np.uint64(config.blocking_rules.index(rule))
         return sampled(candidate_gammas.filter(pl.Series((membership & bit) != 0)))
-    pairs = rule_pairs(normalized, rule, config.block_cap, config.link_type == "link_only")
+    pairs = rule_pairs(normalized, rule, config.training_cap, config.link_type == "link_only")
     return compare_pairs(sampled(pairs), normalized, config.comparisons)
 
 

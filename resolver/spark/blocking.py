@@ -8,8 +8,9 @@ statistics as block.candidate_pairs, rule by rule.
 - A rule's keys come from block.key_expr, per partition; blocks are counted by a group-by.
 - The cap: a rule whose blocks make more than max_block_size/2 pairs a record has each
   block over the cap split by each refine key in turn; sub-blocks still over it are
-  skipped and counted. The predicted pairs are counted from block sizes first, and more
-  than blocking.max_pairs stops the run before a pair is made.
+  skipped and counted. The predicted pairs are counted from block sizes first; past
+  blocking.max_pairs rules are capped in turn (block.fit_to_ceiling), and
+  pairs still past it stop the run before a pair is made.
 - Pairs: a self-join on the block (the rule's key values, or those plus a refine key's),
   uid_l < uid_r; a pair found under several rules is tagged with the first, and keeps a
   bit mask of all of them (training reads each rule's pairs off it).
@@ -23,7 +24,7 @@ from pyspark.sql import functions as S
 
 from resolver import frames as F
 from resolver.block import (_IDENTITY, DUPLICATE_RULE, LIST_KEYS, UNCAPPED, RuleStats,
-                            _refine_keys, check_predicted_pairs, key_expr)
+                            _refine_keys, fit_to_ceiling, key_expr)
 from resolver.config import BlockCap, BlockingRule, Config
 from resolver.spark.kernels import keys_kernel, per_batch
 from resolver.spark.session import spark_schema
@@ -94,7 +95,7 @@ def _plan(keys, schema: dict, rule: BlockingRule, cap: BlockCap, records: int) -
     keyed = _keyed(keys, rule, schema).cache()
     sizes = keyed.groupBy(*names).agg(S.count(S.lit(1)).alias("n")).cache()
     all_pairs = sizes.agg(_pairs_of(S.lit(True))).first()[0] or 0.0
-    if all_pairs <= cap.size / 2 * records:
+    if rule.name not in cap.capped and all_pairs <= cap.size / 2 * records:
         cap = BlockCap(UNCAPPED)
     refine = [key_column(k) for k in _refine_keys(rule, cap)]
     predicted = sizes.agg(_pairs_of(S.col("n") <= cap.size)).first()[0] or 0.0
@@ -168,9 +169,20 @@ def candidate_pairs(normalized, normalized_schema: dict, config: Config):
                               {k for r in rules for k in r.keys} | set(cap.refine_with), reps)
     keys = keys.localCheckpoint()
     records = keys.count()
-    plans = [_plan(keys, schema, rule, cap, records) for rule in rules]
+    made = {}
+
+    def plan(rule: BlockingRule, rule_cap: BlockCap) -> _Plan:
+        # a rule's plan depends on the cap only through whether it is capped to fit
+        key = (rule.name, rule.name in rule_cap.capped)
+        if key not in made:
+            made[key] = _plan(keys, schema, rule, rule_cap, records)
+        return made[key]
+
+    uncapped = {}
     if config.max_pairs is not None:
-        check_predicted_pairs({p.rule.name: p.predicted for p in plans}, config.max_pairs)
+        cap, uncapped = fit_to_ceiling(rules, cap, config.max_pairs,
+                                       lambda rule, c: plan(rule, c).predicted)
+    plans = [plan(rule, cap) for rule in rules]
     found, details = None, []
     for index, plan in enumerate(plans):
         pairs, detail = _rule_pairs(plan, keys, link_only)
@@ -191,7 +203,8 @@ def candidate_pairs(normalized, normalized_schema: dict, config: Config):
         largest, skipped, skipped_records, refined = detail
         cumulative += new.get(index, 0)
         stats.append(RuleStats(plan.rule.name, per_rule.get(index, 0), new.get(index, 0),
-                               cumulative, largest, skipped, skipped_records, refined))
+                               cumulative, largest, skipped, skipped_records, refined,
+                               uncapped.get(plan.rule.name, 0)))
     names = S.array(*(S.lit(r.name) for r in rules))
     pairs = pairs.select(F.UID_L, F.UID_R, S.element_at(names, S.col("first") + 1)
                          .alias(F.BLOCKING_RULE), MASK)
@@ -223,8 +236,8 @@ def single_rule_pairs(normalized, normalized_schema: dict, rule: BlockingRule, c
     link_only = config.link_type == "link_only"
     reps = representatives(normalized, link_only)
     keys, schema = keys_frame(normalized, normalized_schema,
-                              {*rule.keys, *config.block_cap.refine_with}, reps)
+                              {*rule.keys, *config.training_cap.refine_with}, reps)
     keys = keys.cache()
-    plan = _plan(keys, schema, rule, config.block_cap, keys.count())
+    plan = _plan(keys, schema, rule, config.training_cap, keys.count())
     pairs, _ = _rule_pairs(plan, keys, link_only)
     return pairs.withColumn(F.BLOCKING_RULE, S.lit(rule.name))
