@@ -100,8 +100,11 @@ class RuleStats:
     skipped_blocks: int  # still over the cap after refining
     skipped_records: int
     refined_blocks: int = 0  # over the cap, split by the refine_with keys
-    # the pairs the rule would have made uncapped, when it was capped to fit max_pairs
+    # fitting max_pairs (fit_to_ceiling): the pairs the rule would have made as
+    # configured, when the fitting lowered them; the block size it was capped at, when
+    # the fitting capped it (0: not)
     capped_to_fit: int = 0
+    capped_at: int = 0
 
 
 def _base_expr(key: str) -> pl.Expr:
@@ -162,26 +165,19 @@ def _block_sizes(keyed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return keyed.group_by(keys).agg(pl.len().alias("n"))
 
 
-def _rule_cap(cap: BlockCap, rule: BlockingRule, sizes: pl.Series, records: int,
-              scale: float = 1.0) -> BlockCap:
+def _rule_cap(cap: BlockCap, rule: BlockingRule, sizes: pl.Series, records: int) -> BlockCap:
     """The cap as it applies to one rule: a rule whose blocks make no more than
     size/2 pairs a record on the whole (what a capped rule may cost) is left whole, so
     small data and selective keys lose nothing; one that makes more is capped, and so is
-    one capped to fit max_pairs (cap.capped)."""
+    one capped to fit max_pairs (cap.capped). profile_pairs decides the same way."""
     if rule.name in cap.capped:
         return cap
-    scaled = sizes.cast(pl.Float64) * scale
-    if (scaled * (scaled - 1) / 2).sum() <= cap.size / 2 * records * scale:
+    if _pair_sum(sizes.cast(pl.Float64).to_numpy()) <= cap.size / 2 * records:
         return BlockCap(UNCAPPED)
     return cap
 
 
 UNCAPPED = 2 ** 62
-
-
-def _pair_count(sizes: pl.Series) -> int:
-    sizes = sizes.cast(pl.Float64)
-    return round((sizes * (sizes - 1) / 2).sum())
 
 
 def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
@@ -190,19 +186,52 @@ def predicted_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     two refine keys both find counted twice: an upper bound). scale: every block and
     sub-block `scale` times as large, as when the data grows `scale`-fold and the key's
     values come from a fixed population (names, dates, postcodes)."""
+    profile = block_profile(keys_frame, rule, cap.refine_with, min(cap.size, UNCAPPED) / scale)
+    return profile_pairs(profile, rule, cap, scale)
+
+
+@dataclass(frozen=True)
+class BlockProfile:
+    """What a rule's predicted pairs depend on, counted once: its block sizes and, per
+    refine key, each sub-block's size beside its block's, for the blocks over `over`
+    records (a cap of at least `over` leaves the others whole)."""
+    records: int
+    blocks: np.ndarray
+    subs: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+
+def block_profile(keys_frame: pl.DataFrame, rule: BlockingRule, refine_with: tuple[str, ...],
+                  over: float) -> BlockProfile:
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
     sizes = _block_sizes(keyed, keys)
-    cap = _rule_cap(cap, rule, sizes.get_column("n"), keys_frame.height, scale)
-    sizes = sizes.with_columns(pl.col("n") * scale)
-    total = _pair_count(sizes.filter(pl.col("n") <= cap.size).get_column("n"))
-    big = keyed.join(sizes.filter(pl.col("n") > cap.size).select(keys), on=keys)
-    for refine in _refine_keys(rule, cap):
-        sub = _block_sizes(big.join(keys_frame.select(F.UID, refine), on=F.UID)
-                           .drop_nulls(refine), [*keys, refine]).with_columns(
-            pl.col("n") * scale)
-        total += _pair_count(sub.filter(pl.col("n") <= cap.size).get_column("n"))
+    big = keyed.join(sizes.filter(pl.col("n") > over), on=keys)
+    subs = []
+    for refine in _refine_keys(rule, BlockCap(0, refine_with)):
+        sub = (big.join(keys_frame.select(F.UID, refine), on=F.UID).drop_nulls(refine)
+               .group_by([*keys, refine]).agg(pl.len().alias("m"), pl.first("n")))
+        subs.append((sub.get_column("m").cast(pl.Float64).to_numpy(),
+                     sub.get_column("n").cast(pl.Float64).to_numpy()))
+    return BlockProfile(keys_frame.height, sizes.get_column("n").cast(pl.Float64).to_numpy(),
+                        tuple(subs))
+
+
+def profile_pairs(profile: BlockProfile, rule: BlockingRule, cap: BlockCap,
+                  scale: float = 1.0) -> int:
+    """predicted_pairs from a rule's profile, made with `over` at most cap.size / scale."""
+    blocks = profile.blocks * scale
+    size = cap.size
+    if rule.name not in cap.capped and _pair_sum(blocks) <= cap.size / 2 * profile.records * scale:
+        size = UNCAPPED  # _rule_cap: a rule within its allowance keeps its blocks whole
+    total = round(_pair_sum(blocks[blocks <= size]))
+    for sub, block in profile.subs:
+        sub, block = sub * scale, block * scale
+        total += round(_pair_sum(sub[(block > size) & (sub <= size)]))
     return total
+
+
+def _pair_sum(sizes: np.ndarray) -> float:
+    return float((sizes * (sizes - 1) / 2).sum())
 
 
 def pairs_at_size(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...], cap: BlockCap,
@@ -226,30 +255,54 @@ def pairs_at_size(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...], cap
 def fit_to_ceiling(rules: tuple[BlockingRule, ...], cap: BlockCap, max_pairs: int,
                    predict: Callable[[BlockingRule, BlockCap], int],
                    ) -> tuple[BlockCap, dict[str, int]]:
-    """-> (the cap with the rules capped to fit, rule -> pairs it would have made uncapped,
-    for those rules). predict(rule, cap): the pairs a rule makes under a cap.
+    """-> (the cap the rules run under, rule -> pairs it would have made as configured,
+    for each rule the fitting lowered). predict(rule, cap): the pairs a rule makes under
+    a cap.
 
     While the predicted pairs pass max_pairs, rules are capped whatever their totals, the
     one whose blocks over the cap hold the most pairs first (capping it removes the most:
     those are the blocks that grow with the data, where most pairs are of different
-    people), a rule that capping does not lower never. InputError
-    (check_predicted_pairs) when the pairs still pass."""
-    predicted = {rule.name: predict(rule, cap) for rule in rules}
+    people), a rule that capping does not lower never. When every such rule is capped and
+    the pairs still pass, every rule is capped at the largest block size under
+    max_block_size at which they fit (found by bisection), never under MIN_FITTED_BLOCK.
+    InputError (check_predicted_pairs) when they pass even there."""
+    configured = {rule.name: predict(rule, cap) for rule in rules}
+    predicted = dict(configured)
     if sum(predicted.values()) <= max_pairs:
         return cap, {}
     capped_alone = {rule.name: predict(rule, BlockCap(cap.size, cap.refine_with,
                                                       (*cap.capped, rule.name)))
                     for rule in rules if rule.name not in cap.capped}
     order = sorted(capped_alone, key=lambda name: capped_alone[name] - predicted[name])
-    uncapped, names = {}, list(cap.capped)
+    names = set(cap.capped)
     for name in order:  # sorted is stable: on equal savings, the earlier rule first
         if sum(predicted.values()) <= max_pairs or capped_alone[name] >= predicted[name]:
             break
-        uncapped[name], predicted[name] = predicted[name], capped_alone[name]
-        names.append(name)
-    check_predicted_pairs(predicted, max_pairs, capped=len(uncapped))
-    return BlockCap(cap.size, cap.refine_with,
-                    tuple(r.name for r in rules if r.name in names)), uncapped
+        predicted[name] = capped_alone[name]
+        names.add(name)
+    cap = BlockCap(cap.size, cap.refine_with, tuple(r.name for r in rules if r.name in names))
+    if sum(predicted.values()) > max_pairs:
+        every = tuple(rule.name for rule in rules)
+        low, high, fits = MIN_FITTED_BLOCK, cap.size - 1, None
+        while low <= high:  # the largest size that fits; pairs fall as the size does
+            size = (low + high) // 2
+            trial = {rule.name: predict(rule, BlockCap(size, cap.refine_with, every))
+                     for rule in rules}
+            if sum(trial.values()) <= max_pairs:
+                fits, low = (size, trial), size + 1
+            else:
+                high = size - 1
+        if fits is not None:
+            cap, predicted = BlockCap(fits[0], cap.refine_with, every), fits[1]
+    lowered = {name: configured[name] for name in configured
+               if predicted[name] < configured[name]}
+    check_predicted_pairs(predicted, max_pairs, capped=len(lowered))
+    return cap, lowered
+
+
+# the smallest block size fitting max_pairs may cap at: above the handful of records one
+# person has across sources, so a block the fitting skips is never one person's records
+MIN_FITTED_BLOCK = 10
 
 
 def check_predicted_pairs(predicted: dict[str, int], max_pairs: int, capped: int = 0) -> None:
@@ -266,22 +319,33 @@ def check_predicted_pairs(predicted: dict[str, int], max_pairs: int, capped: int
                          "the machine has the memory")
 
 
-def capped_to_fit(stats: list[RuleStats]) -> tuple[str, ...]:
-    """The rules blocking capped to keep within max_pairs (Config.capped_rules)."""
-    return tuple(s.rule for s in stats if s.capped_to_fit)
+def cap_as_run(cap: BlockCap, stats: list[RuleStats]) -> BlockCap:
+    """The cap the rules ran under, from their statistics: `cap` with the rules the
+    fitting to max_pairs capped, at the size it capped them (Config.fitted_cap)."""
+    capped = tuple(s.rule for s in stats if s.capped_at)
+    if not capped:
+        return cap
+    return BlockCap(next(s.capped_at for s in stats if s.capped_at), cap.refine_with, capped)
 
 
 def capped_to_fit_warnings(stats: list[RuleStats], max_pairs: int,
                            max_block_size: int) -> list[str]:
-    """One line per rule capped to fit max_pairs: counts only, never a key value."""
-    return [f"blocking rule {s.rule} would make {s.capped_to_fit:,} pairs, more than "
-            f"blocking.max_pairs = {max_pairs:,} allows with the other rules, so it is "
-            f"capped: its blocks over blocking.max_block_size = {max_block_size:,} records "
-            f"pair only records that also share a blocking.refine_with key ({s.pairs:,} "
-            "pairs). Matches it alone would have found there are lost; run.json's "
-            "model.trained.blocking_recall_estimate gives the recall of the rules as run. "
-            "Raise blocking.max_pairs if the machine has the memory"
-            for s in stats if s.capped_to_fit]
+    """One line per rule the fitting to max_pairs lowered, and one if it lowered the block
+    size: counts only, never a key value."""
+    lowered = [s for s in stats if s.capped_to_fit]
+    sizes = {s.capped_at for s in stats if s.capped_at and s.capped_at < max_block_size}
+    size_line = ([f"the blocking rules would not fit blocking.max_pairs = {max_pairs:,} with "
+                  f"blocks of up to blocking.max_block_size = {max_block_size:,} records, so "
+                  f"every rule's blocks are capped at {min(sizes):,} records for this run"]
+                 if sizes else [])
+    return size_line + [
+        f"blocking rule {s.rule} would make {s.capped_to_fit:,} pairs, more than "
+        f"blocking.max_pairs = {max_pairs:,} allows with the other rules, so it is capped: "
+        f"its blocks over {s.capped_at:,} records pair only records that also share a "
+        f"blocking.refine_with key ({s.pairs:,} pairs). Matches it alone would have found "
+        "there are lost; run.json's model.trained.blocking_recall_estimate gives the "
+        "recall of the rules as run. Raise blocking.max_pairs if the machine has the memory"
+        for s in lowered]
 
 
 def _keys_frame(normalized: pl.DataFrame, keys: set[str], reps: pl.DataFrame) -> pl.DataFrame:
@@ -368,10 +432,21 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     wanted = {k for rule in rules for k in rule.keys} | set(cap.refine_with)
     reps = duplicate_representatives(normalized, link_only)
     keys_frame = _keys_frame(normalized, wanted, reps)
-    uncapped = {}
+    uncapped, configured = {}, set(cap.capped)
     if max_pairs is not None:
-        cap, uncapped = fit_to_ceiling(
-            rules, cap, max_pairs, lambda rule, c: predicted_pairs(keys_frame, rule, c))
+        profiles = {}
+
+        def predict(rule: BlockingRule, at: BlockCap) -> int:
+            # block sizes counted once for the configured cap and once, if the fitting
+            # lowers the size, for every size down to MIN_FITTED_BLOCK
+            over = cap.size if at.size >= cap.size else min(cap.size, MIN_FITTED_BLOCK)
+            if (rule.name, over) not in profiles:
+                profiles[rule.name, over] = block_profile(keys_frame, rule, cap.refine_with,
+                                                          over)
+            return profile_pairs(profiles[rule.name, over], rule, at)
+
+        cap, uncapped = fit_to_ceiling(rules, cap, max_pairs, predict)
+    fitted_rules = set(cap.capped) - configured
     keyed, blocks = [], []
     for index, rule in enumerate(rules):
         blocked = _rule_pairs(keys_frame, rule, cap, link_only)
@@ -391,7 +466,8 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
     new_counts = np.bincount(tags, minlength=len(rules))
     stats = [RuleStats(rule.name, blocked.pairs.height, int(new), int(total), blocked.largest,
                        blocked.skipped, blocked.skipped_records, blocked.refined,
-                       uncapped.get(rule.name, 0))
+                       uncapped.get(rule.name, 0),
+                       cap.size if rule.name in fitted_rules else 0)
              for rule, blocked, new, total in zip(rules, blocks, new_counts,
                                                   np.cumsum(new_counts))]
     copies, names = reps.filter(pl.col(F.UID) != pl.col("rep")), [r.name for r in rules]

@@ -110,14 +110,14 @@ class Config:
     link_type: str = "dedupe"  # dedupe: any two records; link_only: across sources only
     text_hash: str = ""
     refine_with: tuple[str, ...] = DEFAULT_REFINE_WITH
-    # blocking rules capped to keep the pairs within max_pairs; not read from the file,
-    # set by the run once blocking has planned (block.fit_to_ceiling)
-    capped_rules: tuple[str, ...] = ()
+    # the cap the blocking rules ran under when fitting max_pairs capped more than the
+    # file's settings do (block.fit_to_ceiling); not read from the file, set by the run
+    fitted_cap: BlockCap | None = None
 
     @property
     def block_cap(self) -> BlockCap:
         """The cap the blocking rules run under."""
-        return BlockCap(self.max_block_size, self.refine_with, self.capped_rules)
+        return self.fitted_cap or BlockCap(self.max_block_size, self.refine_with)
 
     @property
     def training_cap(self) -> BlockCap:

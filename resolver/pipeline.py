@@ -19,8 +19,7 @@ import polars as pl
 
 from resolver import contract
 from resolver import frames as F
-from resolver.block import (RuleStats, candidate_pairs, capped_to_fit,
-                            capped_to_fit_warnings)
+from resolver.block import RuleStats, candidate_pairs, cap_as_run, capped_to_fit_warnings
 from resolver.cluster.conflicts import model_checkers
 from resolver.cluster.individuals import Clustering, cluster_individuals
 from resolver.cluster.strong import strong_values
@@ -124,12 +123,18 @@ def peak_memory_mb(meter: StageMeter) -> dict:
 def candidates(config: Config,
                ) -> tuple[Config, pl.DataFrame, pl.DataFrame, list[RuleStats]]:
     """The first stages alone (for `train` and `blocking`): the config with the rules
-    blocking capped to fit (Config.capped_rules), normalized records, candidate pairs and
+    blocking capped to fit (with_cap_as_run), normalized records, candidate pairs and
     per-rule blocking statistics."""
     normalized = normalize_records(ingest(config), config)
     pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
                                    config.link_type == "link_only", config.max_pairs)
-    return replace(config, capped_rules=capped_to_fit(stats)), normalized, pairs, stats
+    return with_cap_as_run(config, stats), normalized, pairs, stats
+
+
+def with_cap_as_run(config: Config, stats: list[RuleStats]) -> Config:
+    """The config later stages read: its block_cap is the one blocking ran under, with the
+    rules fitting max_pairs capped (training's rule membership, the recall estimate)."""
+    return replace(config, fitted_cap=cap_as_run(config.block_cap, stats))
 
 
 def blocking_warnings(stats: list[RuleStats], config: Config) -> list[str]:
@@ -224,7 +229,7 @@ def run_pipeline(config: Config, previous: Path | None = None,
                                           config.block_cap,
                                           config.link_type == "link_only", config.max_pairs)
         contract.check(pairs, "pairs", config)
-        config = replace(config, capped_rules=capped_to_fit(blocking))
+        config = with_cap_as_run(config, blocking)
         for line in blocking_warnings(blocking, config):
             if warn:
                 warn(line)

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from resolver import frames as F
-from resolver.block import candidate_pairs
+from resolver.block import candidate_pairs, duplicate_representatives
 from resolver.config import BlockCap, BlockingRule
 from resolver.errors import InputError
 
@@ -175,7 +175,7 @@ def test_rules_past_max_pairs_are_capped_most_saving_first_until_they_fit():
     capped although its own total is within the cap's allowance: its pairs are then the
     refine oracle's, the other rules' are untouched, and the stats say what it would have
     made. The mask training reads (rule_membership) follows the capped rule."""
-    from resolver.block import capped_to_fit, predicted_pairs, rule_membership, rule_pairs
+    from resolver.block import cap_as_run, predicted_pairs, rule_membership, rule_pairs
     from resolver.block import _keys_frame, duplicate_representatives
 
     refine = (F.ZIP5, F.LAST_NAME)
@@ -196,9 +196,10 @@ def test_rules_past_max_pairs_are_capped_most_saving_first_until_they_fit():
         sharing_dob = sum(a[F.DOB_TEXT] == b[F.DOB_TEXT]
                           for a, b in itertools.combinations(rows, 2))
         assert [s.capped_to_fit for s in stats] == [0, sharing_dob, 0]
+        assert [s.capped_at for s in stats] == [0, 16, 0]
         assert pairs.height <= max_pairs
-        fitted = BlockCap(16, refine, capped_to_fit(stats))
-        assert fitted.capped == ("dob",)
+        fitted = cap_as_run(cap, stats)
+        assert fitted == BlockCap(16, refine, ("dob",))
         produced = {(a, b) for a, b, _ in rule_pairs(records, RULES[1], fitted).iter_rows()}
         assert produced == _refine_oracle(distinct, 16, refine)
         for rule in (RULES[0], RULES[2]):
@@ -210,8 +211,35 @@ def test_rules_past_max_pairs_are_capped_most_saving_first_until_they_fit():
                     if m >> bit & 1} == made, rule.name
 
 
-def test_pairs_still_past_max_pairs_with_the_rules_capped_are_refused():
+def test_past_max_pairs_with_the_rules_capped_the_block_size_is_lowered_until_they_fit():
+    """Every rule capped at the largest size that fits: one more record a block and they
+    would not; the dob rule's pairs are the refine oracle's at that size."""
+    from resolver.block import _keys_frame, cap_as_run, predicted_pairs, rule_pairs
+
+    refine = (F.ZIP5, F.LAST_NAME)
+    every = tuple(r.name for r in RULES)
+    for seed in range(3):
+        records = _records(80, seed)
+        distinct, _ = _first_copies(records)
+        keys = _keys_frame(records, {k for r in RULES for k in r.keys} | set(refine),
+                           duplicate_representatives(records, False))
+        def total(size: int, keys=keys) -> int:
+            return sum(predicted_pairs(keys, r, BlockCap(size, refine, every)) for r in RULES)
+        max_pairs = total(12)
+        pairs, stats = candidate_pairs(records, RULES, BlockCap(20, refine),
+                                       max_pairs=max_pairs)
+        size = stats[0].capped_at
+        assert {s.capped_at for s in stats} == {size} and 12 <= size < 20
+        assert total(size) <= max_pairs < total(size + 1)
+        assert pairs.height <= max_pairs
+        fitted = cap_as_run(BlockCap(20, refine), stats)
+        assert fitted == BlockCap(size, refine, every)
+        produced = {(a, b) for a, b, _ in rule_pairs(records, RULES[1], fitted).iter_rows()}
+        assert produced == _refine_oracle(distinct, size, refine)
+
+
+def test_pairs_past_max_pairs_even_at_the_smallest_fitted_block_are_refused():
     records = _records(80, 0)
     cap = BlockCap(20, (F.ZIP5, F.LAST_NAME))
-    with pytest.raises(InputError, match=r"even with 1 rule\(s\) capped"):
-        candidate_pairs(records, RULES, cap, max_pairs=10)
+    with pytest.raises(InputError, match=r"even with \d rule\(s\) capped"):
+        candidate_pairs(records, RULES, cap, max_pairs=100)

@@ -66,14 +66,23 @@ def test_link_only_hands_a_representative_s_pairs_to_its_copies():
     assert sorted((a, b) for a, b, _ in pairs.iter_rows()) == [(0, 2), (1, 2)]
 
 
-def test_rules_that_would_make_too_many_pairs_are_refused_before_pairing():
+def test_rules_that_would_make_too_many_pairs_are_capped_or_refused_before_pairing():
+    """One date shared by 300 records: past max_pairs its block is capped and, with no
+    refine key to split it, skipped and counted; thirty blocks of ten (no block over the
+    smallest fitted size) cannot be capped under max_pairs and are refused."""
     normalized = frame([{"last_name": f"n{i}", "dob_text": "19800102"} for i in range(300)])
     rules = (BlockingRule("dob", ("dob",)),)
-    with pytest.raises(InputError, match=r"would make 44,850 candidate pairs, more than "
-                                         r"blocking.max_pairs = 10,000 \(largest: rule dob"):
-        candidate_pairs(normalized, rules, BlockCap(10 ** 15), max_pairs=10_000)
+    pairs, stats = candidate_pairs(normalized, rules, BlockCap(10 ** 15), max_pairs=10_000)
+    assert pairs.height == 0
+    assert (stats[0].capped_to_fit, stats[0].skipped_blocks, stats[0].skipped_records) == (
+        44_850, 1, 300)
     pairs, _ = candidate_pairs(normalized, rules, BlockCap(10 ** 15), max_pairs=50_000)
     assert pairs.height == 44_850
+    tens = frame([{"last_name": f"n{i}", "dob_text": f"1980010{i % 30:02d}"}
+                  for i in range(300)])
+    with pytest.raises(InputError, match=r"would make 1,350 candidate pairs, more than "
+                                         r"blocking.max_pairs = 1,000 \(largest: rule dob"):
+        candidate_pairs(tens, rules, BlockCap(10 ** 15), max_pairs=1_000)
 
 
 def test_twenty_thousand_identical_records_run_in_under_a_gigabyte(tmp_path):
@@ -118,7 +127,7 @@ def test_a_run_past_max_pairs_caps_a_rule_and_says_so(unseen_sample, tmp_path):
     told = []
     result, _ = run_and_publish(config, tmp_path / "out", "parquet", warn=told.append)
     capped = [s.rule for s in result.blocking if s.capped_to_fit]
-    assert capped and result.config.capped_rules == tuple(capped)
+    assert capped and result.config.block_cap.capped == tuple(capped)
     assert result.scored.height <= config.max_pairs
     assert all(any(f"blocking rule {rule} would make" in line for line in told)
                for rule in capped)

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import candidate_pairs, capped_to_fit
+from resolver.block import candidate_pairs
 from resolver.compare.compute import compare_pairs
 from resolver.config import Config
 from resolver.decisions import decision_pairs, read_decisions
@@ -33,7 +33,8 @@ from resolver.incremental.records import record_delta
 from resolver.ingest import ingest
 from resolver.output import read_previous
 from resolver.pipeline import (RunResult, StageMeter, _stage, golden_stage,
-                               blocking_warnings, peak_memory_mb)
+                               blocking_warnings, peak_memory_mb,
+                               with_cap_as_run)
 from resolver.score.model import Model, load_model
 from resolver.store import read_store
 
@@ -67,7 +68,7 @@ def run_incremental(config: Config, previous: Path,
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
                                           config.link_type == "link_only", config.max_pairs)
-        config = replace(config, capped_rules=capped_to_fit(blocking))
+        config = with_cap_as_run(config, blocking)
         for line in blocking_warnings(blocking, config):
             if warn:
                 warn(line)

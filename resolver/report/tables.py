@@ -47,7 +47,7 @@ def blocking_table(stats) -> list[dict]:
     return [{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
              "cumulative_pairs": s.cumulative_pairs, "largest_blocks": s.largest_blocks,
              "refined_blocks": s.refined_blocks, "skipped_blocks": s.skipped_blocks,
-             "capped_to_fit": s.capped_to_fit}
+             "capped_to_fit": s.capped_to_fit, "capped_at": s.capped_at}
             for s in stats]
 
 

@@ -172,16 +172,17 @@ def candidate_pairs(normalized, normalized_schema: dict, config: Config):
     made = {}
 
     def plan(rule: BlockingRule, rule_cap: BlockCap) -> _Plan:
-        # a rule's plan depends on the cap only through whether it is capped to fit
-        key = (rule.name, rule.name in rule_cap.capped)
+        # a rule's plan depends on the cap through its size and whether it names the rule
+        key = (rule.name, rule.name in rule_cap.capped, rule_cap.size)
         if key not in made:
             made[key] = _plan(keys, schema, rule, rule_cap, records)
         return made[key]
 
-    uncapped = {}
+    uncapped, configured = {}, set(cap.capped)
     if config.max_pairs is not None:
         cap, uncapped = fit_to_ceiling(rules, cap, config.max_pairs,
                                        lambda rule, c: plan(rule, c).predicted)
+    fitted_rules = set(cap.capped) - configured
     plans = [plan(rule, cap) for rule in rules]
     found, details = None, []
     for index, plan in enumerate(plans):
@@ -204,7 +205,8 @@ def candidate_pairs(normalized, normalized_schema: dict, config: Config):
         cumulative += new.get(index, 0)
         stats.append(RuleStats(plan.rule.name, per_rule.get(index, 0), new.get(index, 0),
                                cumulative, largest, skipped, skipped_records, refined,
-                               uncapped.get(plan.rule.name, 0)))
+                               uncapped.get(plan.rule.name, 0),
+                               cap.size if plan.rule.name in fitted_rules else 0))
     names = S.array(*(S.lit(r.name) for r in rules))
     pairs = pairs.select(F.UID_L, F.UID_R, S.element_at(names, S.col("first") + 1)
                          .alias(F.BLOCKING_RULE), MASK)

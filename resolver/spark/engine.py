@@ -23,11 +23,11 @@ from resolver.ingest import ingest
 from resolver.normalize.dates import detect_date_format
 from resolver.output import read_previous
 from resolver.pipeline import (RunResult, StageMeter, _stage, golden_stage,
-                               blocking_warnings, peak_memory_mb)
+                               blocking_warnings, peak_memory_mb,
+                               with_cap_as_run)
 from resolver.score.model import load_model
 from resolver.score.predict import term_tables
 from resolver.store import frequency_frame, scoring_frequencies, tf_columns
-from resolver.block import capped_to_fit
 from resolver.spark.blocking import MASK, candidate_pairs
 from resolver.spark.clusters import cluster_on_spark
 from resolver.spark.golden import golden_on_spark
@@ -128,7 +128,7 @@ def run_spark_pipeline(config: Config, previous=None, progress=None, warn=None,
         contract.check(normalized, "normalized", config, engine.normalized_schema)
     with _stage(t, "block", progress):
         pairs_sdf, blocking = candidate_pairs(normalized_sdf, engine.normalized_schema, config)
-        config = replace(config, capped_rules=capped_to_fit(blocking))
+        config = with_cap_as_run(config, blocking)
         for line in blocking_warnings(blocking, config):
             if warn:
                 warn(line)
