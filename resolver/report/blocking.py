@@ -25,8 +25,9 @@ def blocking_report(config: Config, truth_path: Path | None, estimate: bool = Tr
                            "largest_blocks": ", ".join(map(str, s.largest_blocks)),
                            "refined_blocks": s.refined_blocks,
                            "skipped_blocks": s.skipped_blocks} for s in stats])
-    if any(s.capped_to_fit for s in stats):  # rules capped to fit blocking.max_pairs
-        table = table.with_columns(pl.Series("capped_to_fit", [s.capped_to_fit for s in stats]))
+    if any(s.capped_at for s in stats):  # rules capped to fit blocking.max_pairs
+        table = table.with_columns(pl.Series("capped_to_fit", [s.capped_to_fit for s in stats]),
+                                   pl.Series("capped_at", [s.capped_at for s in stats]))
     totals = {"records": normalized.height, "candidate_pairs": pairs.height}
     if at_records:
         predicted = pairs_at_size(normalized, config.blocking_rules, config.block_cap,

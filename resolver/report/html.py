@@ -22,7 +22,7 @@ from resolver.report.waterfall import waterfall
 TEMPLATES = Environment(loader=PackageLoader("resolver.report", "templates"),
                         autoescape=select_autoescape(default=True), trim_blocks=True)
 BLOCKING_COLUMNS = ["rule", "pairs", "new_pairs", "cumulative_pairs", "largest_blocks",
-                    "skipped_blocks", "capped_to_fit"]
+                    "skipped_blocks", "capped_to_fit", "capped_at"]
 
 
 def _key(row: dict, side) -> str:
