@@ -251,3 +251,31 @@ def test_spark_engine_refuses_incremental(tmp_path):
     with pytest.raises(ResolverError, match="--incremental runs on the local engine only"):
         run_and_publish(load_config(SAMPLE), tmp_path / "out", "parquet", tmp_path, None,
                         None, True, {"name": "spark"})
+
+
+def test_rules_fitted_to_max_pairs_the_same_on_both_engines(spark):
+    """max_pairs under what the sample's rules make with blocks of up to 16 records: both
+    engines cap every rule at the same, largest fitting size and agree on everything
+    after."""
+    from dataclasses import replace
+
+    from resolver.block import _keys_frame, duplicate_representatives, predicted_pairs
+    from resolver.config import BlockCap
+    from resolver.ingest import ingest
+    from resolver.normalize.stage import normalize_records
+
+    config = replace(load_config(SAMPLE), max_block_size=16)
+    normalized = normalize_records(ingest(config), config)
+    keys = _keys_frame(normalized, {k for r in config.blocking_rules for k in r.keys}
+                       | set(config.refine_with), duplicate_representatives(normalized, False))
+    every = tuple(r.name for r in config.blocking_rules)
+
+    def total(size: int) -> int:
+        return sum(predicted_pairs(keys, r, BlockCap(size, config.refine_with, every))
+                   for r in config.blocking_rules)
+    config = replace(config, max_pairs=total(12))
+    assert total(16) > config.max_pairs  # not vacuous: the sample's rules must be capped
+    size = max(s for s in range(10, 16) if total(s) <= config.max_pairs)
+    local = assert_engines_agree(config)
+    assert {s.capped_at for s in local.blocking} == {size}
+    assert local.config.block_cap == BlockCap(size, config.refine_with, every)
