@@ -3,6 +3,7 @@ histories (moves, marriages, changed emails). Sources are drawn from this in sou
 
 import datetime as dt
 import random
+from collections import Counter
 from itertools import accumulate
 from dataclasses import dataclass, field, replace
 
@@ -58,6 +59,7 @@ class Population:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.open_buildings: list[Address] = []  # apartment buildings with units left
+        self.open_count: Counter[Address] = Counter()  # how often each is in that list
         self.units_left: dict[Address, int] = {}
         self.used_units: set[tuple] = set()
         self.used_phones: set[str] = set()
@@ -67,13 +69,25 @@ class Population:
     def place(self):
         return self.rng.choice(R.PLACES)
 
+    def _close(self, base: Address) -> None:
+        """open_buildings.remove(base): the first equal entry. Buildings that never fill
+        stay in the list, so it grows with the population and a scan from its start makes
+        generating millions of people quadratic; base was drawn from the last 50 entries,
+        so when it is in the list once, that is where it is."""
+        if self.open_count[base] == 1:
+            start = max(len(self.open_buildings) - 50, 0)
+            del self.open_buildings[self.open_buildings.index(base, start)]
+        else:
+            self.open_buildings.remove(base)
+        self.open_count[base] -= 1
+
     def new_address(self, apartment: bool) -> Address:
         rng = self.rng
         if apartment and self.open_buildings and rng.random() < 0.7:
             base = rng.choice(self.open_buildings[-50:])
             self.units_left[base] -= 1
             if self.units_left[base] == 0:
-                self.open_buildings.remove(base)
+                self._close(base)
         else:
             city, state, state_name, zip3, _ = self.place()
             base = Address(
@@ -84,6 +98,7 @@ class Population:
                 zip5=zip3 + f"{rng.randint(1, 99):02d}", zip4=f"{rng.randint(1, 9999):04d}")
             if apartment:
                 self.open_buildings.append(base)
+                self.open_count[base] += 1
                 self.units_left[base] = rng.randint(2, 16)
         if not apartment:
             return base
