@@ -252,6 +252,32 @@ def pairs_at_size(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...], cap
                         predicted_pairs(keys_frame, rule, cap, scale)) for rule in rules}
 
 
+def fitting_at_size(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
+                    cap: BlockCap, max_pairs: int, records: int,
+                    link_only: bool = False) -> str:
+    """What fitting max_pairs would do on `records` records of data like these if every
+    block grows in proportion (pairs_at_size's second figure): "fits", the rules capped,
+    the block size every rule is capped at, or "refused"."""
+    reps = duplicate_representatives(normalized, link_only)
+    keys_frame = _keys_frame(normalized, {k for r in rules for k in r.keys}
+                             | set(cap.refine_with), reps)
+    scale = records / max(keys_frame.height, 1)
+    profiles = {rule.name: block_profile(keys_frame, rule, cap.refine_with,
+                                         min(cap.size, MIN_FITTED_BLOCK) / scale)
+                for rule in rules}
+    try:
+        fitted, lowered = fit_to_ceiling(
+            rules, cap, max_pairs, lambda rule, c: profile_pairs(profiles[rule.name], rule, c,
+                                                                 scale))
+    except InputError:
+        return f"refused: past max_pairs even at blocks of {MIN_FITTED_BLOCK}"
+    if not lowered:
+        return "fits"
+    if fitted.size < cap.size:
+        return f"every rule capped at blocks of {fitted.size}"
+    return "capped: " + ", ".join(name for name in fitted.capped if name in lowered)
+
+
 def fit_to_ceiling(rules: tuple[BlockingRule, ...], cap: BlockCap, max_pairs: int,
                    predict: Callable[[BlockingRule, BlockCap], int],
                    ) -> tuple[BlockCap, dict[str, int]]:

@@ -243,7 +243,8 @@ def blocking(config: ConfigArg,
     cfg = load_config(config)
     table, totals = blocking_report(cfg, truth, estimate, at)
     out.print(_table(table, "blocking"))
-    out.print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v:,}"
+    out.print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else
+                        f"{k} {v:,}" if isinstance(v, int) else f"{k}: {v}"
                         for k, v in totals.items()))
     if "estimated_recall" in totals:
         out.print(f"Estimated without labels from how the rules overlap on the "

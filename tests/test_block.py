@@ -243,3 +243,29 @@ def test_pairs_past_max_pairs_even_at_the_smallest_fitted_block_are_refused():
     cap = BlockCap(20, (F.ZIP5, F.LAST_NAME))
     with pytest.raises(InputError, match=r"even with \d rule\(s\) capped"):
         candidate_pairs(records, RULES, cap, max_pairs=100)
+
+
+def test_fitting_predicted_at_a_larger_size_is_what_the_grown_data_gets():
+    """Every record doubled with its keys (blocks grow): fitting_at_size on the data as it
+    is names the block size blocking the doubled data caps every rule at."""
+    from resolver.block import _keys_frame, fitting_at_size, predicted_pairs
+
+    refine = (F.ZIP5, F.LAST_NAME)
+    every = tuple(r.name for r in RULES)
+    for seed in range(3):
+        distinct, _ = _first_copies(_records(80, seed))
+        distinct = distinct.with_columns(pl.col(F.UID).cast(pl.String).alias(F.CITY))
+        doubled = pl.concat([distinct, distinct.with_columns(
+            pl.col(F.UID) + 1000, pl.col(F.CITY) + "b")]).with_columns(
+            pl.col(F.UID).cast(pl.UInt32))
+        keys = _keys_frame(doubled, {k for r in RULES for k in r.keys} | set(refine),
+                           duplicate_representatives(doubled, False))
+        cap = BlockCap(40, refine)
+        max_pairs = sum(predicted_pairs(keys, r, BlockCap(24, refine, every)) for r in RULES)
+        _, stats = candidate_pairs(doubled, RULES, cap, max_pairs=max_pairs)
+        size = stats[0].capped_at
+        assert 24 <= size < 40
+        assert fitting_at_size(distinct, RULES, cap, max_pairs, doubled.height) == \
+            f"every rule capped at blocks of {size}"
+        assert fitting_at_size(distinct, RULES, cap, 10 ** 9, doubled.height) == "fits"
+        assert fitting_at_size(distinct, RULES, cap, 1, doubled.height).startswith("refused")

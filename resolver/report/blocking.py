@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from resolver import frames as F
-from resolver.block import duplicate_representatives, pairs_at_size
+from resolver.block import duplicate_representatives, fitting_at_size, pairs_at_size
 from resolver.config import Config
 from resolver.evaluate import read_truth
 from resolver.pipeline import candidates
@@ -18,7 +18,9 @@ from resolver.score.train import labels_from_truth
 
 def blocking_report(config: Config, truth_path: Path | None, estimate: bool = True,
                     at_records: int | None = None) -> tuple[pl.DataFrame, dict]:
-    """at_records: also predict each rule's pairs on that many records (block.pairs_at_size)."""
+    """at_records: also predict each rule's pairs on that many records (block.pairs_at_size)
+    as configured, and what fitting blocking.max_pairs would do there if blocks grow."""
+    configured = config
     config, normalized, pairs, stats = candidates(config)
     table = pl.DataFrame([{"rule": s.rule, "pairs": s.pairs, "new_pairs": s.new_pairs,
                            "cumulative_pairs": s.cumulative_pairs,
@@ -30,8 +32,11 @@ def blocking_report(config: Config, truth_path: Path | None, estimate: bool = Tr
                                    pl.Series("capped_at", [s.capped_at for s in stats]))
     totals = {"records": normalized.height, "candidate_pairs": pairs.height}
     if at_records:
-        predicted = pairs_at_size(normalized, config.blocking_rules, config.block_cap,
+        predicted = pairs_at_size(normalized, config.blocking_rules, configured.block_cap,
                                   at_records, config.link_type == "link_only")
+        totals[f"at_{at_records}_if_blocks_grow"] = fitting_at_size(
+            normalized, config.blocking_rules, configured.block_cap, config.max_pairs,
+            at_records, config.link_type == "link_only")
         table = table.with_columns(
             pl.Series(f"at_{at_records}_if_blocks_multiply",
                       [predicted[r][0] for r in table["rule"]]),
