@@ -309,7 +309,7 @@ def fit_to_ceiling(rules: tuple[BlockingRule, ...], cap: BlockCap, max_pairs: in
     cap = BlockCap(cap.size, cap.refine_with, tuple(r.name for r in rules if r.name in names))
     if sum(predicted.values()) > max_pairs:
         every = tuple(rule.name for rule in rules)
-        low, high, fits = MIN_FITTED_BLOCK, cap.size - 1, None
+        low, high, fits, smallest = MIN_FITTED_BLOCK, cap.size - 1, None, None
         while low <= high:  # the largest size that fits; pairs fall as the size does
             size = (low + high) // 2
             trial = {rule.name: predict(rule, BlockCap(size, cap.refine_with, every))
@@ -317,9 +317,12 @@ def fit_to_ceiling(rules: tuple[BlockingRule, ...], cap: BlockCap, max_pairs: in
             if sum(trial.values()) <= max_pairs:
                 fits, low = (size, trial), size + 1
             else:
-                high = size - 1
+                high, smallest = size - 1, (size, trial)
         if fits is not None:
             cap, predicted = BlockCap(fits[0], cap.refine_with, every), fits[1]
+        elif smallest is not None:  # the refusal gives the pairs at the smallest size tried
+            check_predicted_pairs(smallest[1], max_pairs, capped=len(rules),
+                                  at_size=smallest[0])
     lowered = {name: configured[name] for name in configured
                if predicted[name] < configured[name]}
     check_predicted_pairs(predicted, max_pairs, capped=len(lowered))
@@ -331,13 +334,16 @@ def fit_to_ceiling(rules: tuple[BlockingRule, ...], cap: BlockCap, max_pairs: in
 MIN_FITTED_BLOCK = 10
 
 
-def check_predicted_pairs(predicted: dict[str, int], max_pairs: int, capped: int = 0) -> None:
+def check_predicted_pairs(predicted: dict[str, int], max_pairs: int, capped: int = 0,
+                          at_size: int | None = None) -> None:
     """InputError when the rules' predicted pairs (rule -> pairs) pass max_pairs.
-    capped: how many rules were capped to fit it."""
+    capped: how many rules were capped to fit it; at_size: the block size they were capped
+    at, when fitting lowered it."""
     if sum(predicted.values()) > max_pairs:
         worst = max(predicted, key=predicted.get)
-        capped = (f" even with {capped} rule(s) capped at blocking.max_block_size to fit"
-                  if capped else "")
+        where = (f"blocks of {at_size:,} records" if at_size is not None
+                 else "blocking.max_block_size")
+        capped = f" even with {capped} rule(s) capped at {where} to fit" if capped else ""
         raise InputError(f"the blocking rules would make {sum(predicted.values()):,} candidate "
                          f"pairs{capped}, more than blocking.max_pairs = {max_pairs:,} "
                          f"(largest: rule {worst} with {predicted[worst]:,}). Add a key to that "

@@ -80,8 +80,10 @@ def test_rules_that_would_make_too_many_pairs_are_capped_or_refused_before_pairi
     assert pairs.height == 44_850
     tens = frame([{"last_name": f"n{i}", "dob_text": f"1980010{i % 30:02d}"}
                   for i in range(300)])
-    with pytest.raises(InputError, match=r"would make 1,350 candidate pairs, more than "
-                                         r"blocking.max_pairs = 1,000 \(largest: rule dob"):
+    with pytest.raises(InputError, match=r"would make 1,350 candidate pairs even with 1 "
+                                         r"rule\(s\) capped at blocks of 10 records to fit, "
+                                         r"more than blocking.max_pairs = 1,000 \(largest: "
+                                         r"rule dob"):
         candidate_pairs(tens, rules, BlockCap(10 ** 15), max_pairs=1_000)
 
 
