@@ -88,9 +88,15 @@ def measured(command: list[str], timeout: float) -> dict:
         code = None
     sampler.join()
     stderr = process.stderr.read()
-    return {"seconds": round(time.perf_counter() - start, 1),
-            "peak_rss_gb": round(peak[0] / 2 ** 30, 2), "exit": code,
-            "error": stderr.strip().splitlines()[-1] if code else None}
+    seconds = round(time.perf_counter() - start, 1)
+    if code is None:
+        error = f"timed out after {seconds} s"
+    elif code < 0:  # SIGKILL: the kernel's OOM killer, when the machine ran out of memory
+        error = f"killed by signal {-code} after {seconds} s"
+    else:
+        error = (stderr.strip().splitlines() or ["(no message)"])[-1] if code else None
+    return {"seconds": seconds, "peak_rss_gb": round(peak[0] / 2 ** 30, 2), "exit": code,
+            "error": error}
 
 
 def dataset(records: int, seed: int, max_pairs: int | None = None) -> Path:
