@@ -135,11 +135,13 @@ def _candidacy(out_dir: Path, config: Config, row, rule: str | None, probability
         if config.link_type == "link_only" and a.partition(":")[0] == b.partition(":")[0]:
             return "never a candidate: link_only runs never pair records of one source"
         return "never a candidate: no blocking rule puts them together"
-    capped = {r.get("rule"): r.get("skipped_blocks", 0) + r.get("refined_blocks", 0)
-              for r in run_document(out_dir).get("blocking", []) if isinstance(r, dict)}
-    note = (f" (if their block under {rule} was larger than blocking.max_block_size, they "
-            "were compared only when they also share a blocking.refine_with key)"
-            if capped.get(rule) else "")
+    stats = {r.get("rule"): r for r in run_document(out_dir).get("blocking", [])
+             if isinstance(r, dict)}.get(rule, {})
+    size = (f"{stats['capped_at']:,} records (the block size the run capped it at to fit "
+            "blocking.max_pairs)" if stats.get("capped_at") else "blocking.max_block_size")
+    note = (f" (if their block under {rule} was larger than {size}, they were compared only "
+            "when they also share a blocking.refine_with key)"
+            if stats.get("skipped_blocks", 0) + stats.get("refined_blocks", 0) else "")
     return (f"a candidate pair under blocking rule {rule}, scored below the review threshold "
             f"({config.review_threshold}): probability {probability:.4f}{note}")
 

@@ -149,3 +149,25 @@ def test_explain_needs_two_records_or_an_entity(sample_run):
     assert one.returncode == 2 and one.stderr.startswith("Error: give two records")
     both = resolver("explain", out, "crm:C0000001", "web:100001", "--entity", "E1")
     assert both.returncode == 2 and "give two records or --entity ID, not both" in both.stderr
+
+
+def test_a_pair_under_a_rule_capped_to_fit_names_the_size_it_ran_under(tmp_path):
+    """A candidate under the review threshold, from a rule whose blocks were split: the
+    reason names the block size the run capped the rule at, or max_block_size when the
+    run kept the configured cap."""
+    import json
+
+    from resolver.config import load_config
+    from resolver.explain import _candidacy
+    from tests.conftest import SAMPLE_CONFIG
+
+    config = load_config(SAMPLE_CONFIG)
+    blocking = [{"rule": "dob", "refined_blocks": 3, "skipped_blocks": 0, "capped_at": 16},
+                {"rule": "email", "refined_blocks": 2, "skipped_blocks": 0, "capped_at": 0},
+                {"rule": "phone", "refined_blocks": 0, "skipped_blocks": 0, "capped_at": 16}]
+    (tmp_path / "run.json").write_text(json.dumps({"blocking": blocking}))
+    said = {rule: _candidacy(tmp_path, config, None, rule, 0.1, "a:1", "b:2")
+            for rule in ("dob", "email", "phone")}
+    assert "larger than 16 records (the block size the run capped it at" in said["dob"]
+    assert "larger than blocking.max_block_size," in said["email"]
+    assert "larger than" not in said["phone"]  # no block of it was split
