@@ -458,9 +458,11 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
 
 def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
                     cap: BlockCap, link_only: bool = False,
-                    max_pairs: int | None = None,
+                    max_pairs: int | None = None, cap_to_fit: bool = True,
                     ) -> tuple[pl.DataFrame, list[RuleStats]]:
-    """-> (pairs: uid_l < uid_r, blocking_rule; per-rule statistics), pairs sorted."""
+    """-> (pairs: uid_l < uid_r, blocking_rule; per-rule statistics), pairs sorted.
+    Past max_pairs the rules are capped to fit (fit_to_ceiling), or with cap_to_fit False
+    the run is refused."""
     wanted = {k for rule in rules for k in rule.keys} | set(cap.refine_with)
     reps = duplicate_representatives(normalized, link_only)
     keys_frame = _keys_frame(normalized, wanted, reps)
@@ -477,7 +479,10 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
                                                           over)
             return profile_pairs(profiles[rule.name, over], rule, at)
 
-        cap, uncapped = fit_to_ceiling(rules, cap, max_pairs, predict)
+        if cap_to_fit:
+            cap, uncapped = fit_to_ceiling(rules, cap, max_pairs, predict)
+        else:
+            check_predicted_pairs({rule.name: predict(rule, cap) for rule in rules}, max_pairs)
     fitted_rules = set(cap.capped) - configured
     keyed, blocks = [], []
     for index, rule in enumerate(rules):

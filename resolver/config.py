@@ -110,6 +110,7 @@ class Config:
     link_type: str = "dedupe"  # dedupe: any two records; link_only: across sources only
     text_hash: str = ""
     refine_with: tuple[str, ...] = DEFAULT_REFINE_WITH
+    cap_to_fit: bool = True  # blocking.over_max_pairs: "cap" (block.fit_to_ceiling), "refuse"
     # the cap the blocking rules ran under when fitting max_pairs capped more than the
     # file's settings do (block.fit_to_ceiling); not read from the file, set by the run
     fitted_cap: BlockCap | None = None
@@ -230,7 +231,11 @@ class _Reader:
         norm = self.table(doc, "normalize", {"default_region", "email_provider_rules",
                                              "junk_values", "dob_min", "dob_max"})
         blocking = self.table(doc, "blocking", {"rules", "max_block_size", "max_pairs",
-                                                "refine_with"})
+                                                "refine_with", "over_max_pairs"})
+        over_max_pairs = self.get(blocking, "over_max_pairs", "blocking.", str, "cap")
+        if over_max_pairs not in ("cap", "refuse"):
+            self.problem("blocking.over_max_pairs", "must be \"cap\" (cap the rules until "
+                         "the pairs fit) or \"refuse\" (stop the run)")
         thresholds = self.table(doc, "thresholds", {"match", "review"})
         clustering = self.table(doc, "clustering", {"strong_identifiers", "max_cluster_size"})
         households = self.table(doc, "households", {"enabled"})
@@ -282,6 +287,7 @@ class _Reader:
                                        DEFAULT_MAX_BLOCK_SIZE, 2),
             refine_with=self.refine_keys(blocking, set(extra)),
             max_pairs=self.number(blocking, "max_pairs", "blocking.", int, DEFAULT_MAX_PAIRS, 1),
+            cap_to_fit=over_max_pairs == "cap",
             comparisons=self.comparisons(doc.get("comparisons"), set(extra)),
             match_threshold=match,
             review_threshold=review,

@@ -127,7 +127,8 @@ def candidates(config: Config,
     per-rule blocking statistics."""
     normalized = normalize_records(ingest(config), config)
     pairs, stats = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
-                                   config.link_type == "link_only", config.max_pairs)
+                                   config.link_type == "link_only", config.max_pairs,
+                                   config.cap_to_fit)
     return with_cap_as_run(config, stats), normalized, pairs, stats
 
 
@@ -227,7 +228,8 @@ def run_pipeline(config: Config, previous: Path | None = None,
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules,
                                           config.block_cap,
-                                          config.link_type == "link_only", config.max_pairs)
+                                          config.link_type == "link_only", config.max_pairs,
+                                          config.cap_to_fit)
         contract.check(pairs, "pairs", config)
         config = with_cap_as_run(config, blocking)
         for line in blocking_warnings(blocking, config):

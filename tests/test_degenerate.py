@@ -142,3 +142,26 @@ def test_a_run_past_max_pairs_caps_a_rule_and_says_so(unseen_sample, tmp_path):
     whole = rule_membership(pairs, normalized, config.blocking_rules, config.block_cap)
     assert ((as_run >> bit) & 1).sum() < ((whole >> bit) & 1).sum()
     assert 0 < result.model.trained["blocking_recall_estimate"] <= 1
+
+
+def test_over_max_pairs_refuse_stops_the_run_where_cap_would_fit_it(unseen_sample, tmp_path):
+    """blocking.over_max_pairs = "refuse": the same data and ceiling that a capped run fits
+    (the test above) stop with exit 2 before a pair is made, and no output is written."""
+    from dataclasses import replace
+
+    from resolver.block import _keys_frame, duplicate_representatives, predicted_pairs
+    from resolver.ingest import ingest
+    from resolver.job import run_and_publish
+    from resolver.normalize.stage import normalize_records
+
+    config, _ = unseen_sample
+    config = replace(config, max_block_size=10)
+    normalized = normalize_records(ingest(config), config)
+    keys = _keys_frame(normalized, {k for r in config.blocking_rules for k in r.keys}
+                       | set(config.refine_with), duplicate_representatives(normalized, False))
+    predicted = sum(predicted_pairs(keys, r, config.block_cap) for r in config.blocking_rules)
+    refusing = replace(config, max_pairs=predicted - 500, cap_to_fit=False)
+    with pytest.raises(InputError, match=f"would make {predicted:,} candidate pairs, more "
+                                         f"than blocking.max_pairs = {predicted - 500:,}"):
+        run_and_publish(refusing, tmp_path / "out", "parquet")
+    assert not (tmp_path / "out").exists()

@@ -67,7 +67,8 @@ def run_incremental(config: Config, previous: Path,
         store = replace(store, records=store.records.clear())  # held in `normalized` now
     with _stage(t, "block", progress):
         pairs, blocking = candidate_pairs(normalized, config.blocking_rules, config.block_cap,
-                                          config.link_type == "link_only", config.max_pairs)
+                                          config.link_type == "link_only", config.max_pairs,
+                                          config.cap_to_fit)
         config = with_cap_as_run(config, blocking)
         for line in blocking_warnings(blocking, config):
             if warn:

@@ -24,7 +24,7 @@ from pyspark.sql import functions as S
 
 from resolver import frames as F
 from resolver.block import (_IDENTITY, DUPLICATE_RULE, LIST_KEYS, UNCAPPED, RuleStats,
-                            _refine_keys, fit_to_ceiling, key_expr)
+                            _refine_keys, check_predicted_pairs, fit_to_ceiling, key_expr)
 from resolver.config import BlockCap, BlockingRule, Config
 from resolver.spark.kernels import keys_kernel, per_batch
 from resolver.spark.session import spark_schema
@@ -180,8 +180,12 @@ def candidate_pairs(normalized, normalized_schema: dict, config: Config):
 
     uncapped, configured = {}, set(cap.capped)
     if config.max_pairs is not None:
-        cap, uncapped = fit_to_ceiling(rules, cap, config.max_pairs,
-                                       lambda rule, c: plan(rule, c).predicted)
+        if config.cap_to_fit:
+            cap, uncapped = fit_to_ceiling(rules, cap, config.max_pairs,
+                                           lambda rule, c: plan(rule, c).predicted)
+        else:
+            check_predicted_pairs({r.name: plan(r, cap).predicted for r in rules},
+                                  config.max_pairs)
     fitted_rules = set(cap.capped) - configured
     plans = [plan(rule, cap) for rule in rules]
     found, details = None, []
