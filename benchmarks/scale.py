@@ -87,14 +87,18 @@ def measured(command: list[str], timeout: float) -> dict:
         process.wait()
         code = None
     sampler.join()
-    stderr = process.stderr.read()
+    lines = process.stderr.read().strip().splitlines()
     seconds = round(time.perf_counter() - start, 1)
+    # resolver's plain progress (stderr not a terminal): "resolver: STAGE" as each starts
+    stages = [line.removeprefix("resolver: ") for line in lines
+              if line.startswith("resolver: ") and " " not in line.removeprefix("resolver: ")]
+    where = f", in stage {stages[-1]}" if stages else ""
     if code is None:
-        error = f"timed out after {seconds} s"
+        error = f"timed out after {seconds} s{where}"
     elif code < 0:  # SIGKILL: the kernel's OOM killer, when the machine ran out of memory
-        error = f"killed by signal {-code} after {seconds} s"
+        error = f"killed by signal {-code} after {seconds} s{where}"
     else:
-        error = (stderr.strip().splitlines() or ["(no message)"])[-1] if code else None
+        error = (lines or ["(no message)"])[-1] if code else None
     return {"seconds": seconds, "peak_rss_gb": round(peak[0] / 2 ** 30, 2), "exit": code,
             "error": error}
 
@@ -125,8 +129,9 @@ def run_resolver(folder: Path, timeout: float, spark: str | None = None) -> dict
     its Python workers, all in the process tree)."""
     out = folder / ("out_spark" if spark else "out")
     engine = ["--engine", "spark", "--master", spark] if spark else []
+    # not --quiet: the plain stage lines on stderr name the stage a killed run was in
     result = measured([sys.executable, "-m", "resolver", "run", str(folder / "config.toml"),
-                       "--out", str(out), "--quiet", *engine], timeout)
+                       "--out", str(out), *engine], timeout)
     if result["exit"] != 0:
         return result
     run_doc = json.loads((out / "run.json").read_text())

@@ -17,3 +17,13 @@ def test_a_failed_run_reports_its_last_line_and_a_slow_one_its_timeout():
     assert (got["exit"], got["error"]) == (1, "the last line")
     got = measured([sys.executable, "-c", "import time; time.sleep(30)"], 0.5)
     assert got["exit"] is None and got["error"].startswith("timed out after ")
+
+
+def test_a_killed_run_names_the_last_stage_it_started():
+    script = ("import os, sys; print('resolver: normalize', file=sys.stderr); "
+              "print('resolver: compare', file=sys.stderr); "
+              "print('resolver: compare 1,000 of 2,000 pairs', file=sys.stderr, flush=True); "
+              "os.kill(os.getpid(), 9)")
+    got = measured([sys.executable, "-c", script], 60)
+    assert got["error"].startswith("killed by signal 9 after ")
+    assert got["error"].endswith(", in stage compare")
