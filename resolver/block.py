@@ -22,11 +22,11 @@ Before any pair is made, the pairs the rules will produce are counted from block
 When they pass `blocking.max_pairs`, the rule whose blocks over the cap hold the most
 pairs is capped whatever its total, and so on until the pairs fit (`fit_to_ceiling`):
 blocks that grow with the data (a common surname and a ZIP, an email a provider hands to
-many namesakes) are paired only within a refine key, and each such rule is named in a
-warning and in the run's blocking statistics. The cost in recall is what the capture-recapture
-estimate of blocking recall (report/blocking_recall.py) then measures. Pairs that still
-pass the ceiling with every rule capped are an error naming the rules, not a machine out
-of memory.
+many namesakes) are paired only within a refine key; if that is not enough, every rule's
+blocks are capped at a smaller size. Each such rule is named in a warning and in the run's
+blocking statistics, and the capture-recapture estimate of blocking recall
+(report/blocking_recall.py) measures the cost. Pairs that pass the ceiling even then are
+an error naming the rules, not a machine out of memory.
 """
 
 import re
@@ -169,12 +169,15 @@ def _rule_cap(cap: BlockCap, rule: BlockingRule, sizes: pl.Series, records: int)
     """The cap as it applies to one rule: a rule whose blocks make no more than
     size/2 pairs a record on the whole (what a capped rule may cost) is left whole, so
     small data and selective keys lose nothing; one that makes more is capped, and so is
-    one capped to fit max_pairs (cap.capped). profile_pairs decides the same way."""
-    if rule.name in cap.capped:
-        return cap
-    if _pair_sum(sizes.cast(pl.Float64).to_numpy()) <= cap.size / 2 * records:
+    one capped to fit max_pairs (cap.capped)."""
+    if _kept_whole(rule, cap, sizes.cast(pl.Float64).to_numpy(), records):
         return BlockCap(UNCAPPED)
     return cap
+
+
+def _kept_whole(rule: BlockingRule, cap: BlockCap, blocks: np.ndarray, records: float) -> bool:
+    """_rule_cap's test, on block sizes (scaled ones too: profile_pairs)."""
+    return rule.name not in cap.capped and _pair_sum(blocks) <= cap.size / 2 * records
 
 
 UNCAPPED = 2 ** 62
@@ -221,8 +224,8 @@ def profile_pairs(profile: BlockProfile, rule: BlockingRule, cap: BlockCap,
     """predicted_pairs from a rule's profile, made with `over` at most cap.size / scale."""
     blocks = profile.blocks * scale
     size = cap.size
-    if rule.name not in cap.capped and _pair_sum(blocks) <= cap.size / 2 * profile.records * scale:
-        size = UNCAPPED  # _rule_cap: a rule within its allowance keeps its blocks whole
+    if _kept_whole(rule, cap, blocks, profile.records * scale):
+        size = UNCAPPED
     total = round(_pair_sum(blocks[blocks <= size]))
     for sub, block in profile.subs:
         sub, block = sub * scale, block * scale

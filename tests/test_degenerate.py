@@ -105,6 +105,24 @@ def test_twenty_thousand_identical_records_run_in_under_a_gigabyte(tmp_path):
     assert lineage.height == 20_000  # every record once
 
 
+def _capped_at_ten(unseen_sample):
+    """The unseen sample's config with blocks capped at 10; its normalized records; the
+    pairs its rules would make by the block-size upper bound."""
+    from dataclasses import replace
+
+    from resolver.block import _keys_frame, duplicate_representatives, predicted_pairs
+    from resolver.ingest import ingest
+    from resolver.normalize.stage import normalize_records
+
+    config, _ = unseen_sample
+    config = replace(config, max_block_size=10)
+    normalized = normalize_records(ingest(config), config)
+    keys = _keys_frame(normalized, {k for r in config.blocking_rules for k in r.keys}
+                       | set(config.refine_with), duplicate_representatives(normalized, False))
+    predicted = sum(predicted_pairs(keys, r, config.block_cap) for r in config.blocking_rules)
+    return config, normalized, predicted
+
+
 def test_a_run_past_max_pairs_caps_a_rule_and_says_so(unseen_sample, tmp_path):
     """Generated data at an unseen seed, blocks capped at 10 and max_pairs just under
     what the rules would make: the run completes within max_pairs, names the capped
@@ -113,18 +131,10 @@ def test_a_run_past_max_pairs_caps_a_rule_and_says_so(unseen_sample, tmp_path):
     the rule found only in its oversized blocks are no longer the rule's."""
     from dataclasses import replace
 
-    from resolver.block import (_keys_frame, duplicate_representatives,
-                                predicted_pairs, rule_membership)
+    from resolver.block import rule_membership
     from resolver.job import run_and_publish
-    from resolver.normalize.stage import normalize_records
-    from resolver.ingest import ingest
 
-    config, _ = unseen_sample
-    config = replace(config, max_block_size=10)
-    normalized = normalize_records(ingest(config), config)
-    keys = _keys_frame(normalized, {k for r in config.blocking_rules for k in r.keys}
-                       | set(config.refine_with), duplicate_representatives(normalized, False))
-    predicted = sum(predicted_pairs(keys, r, config.block_cap) for r in config.blocking_rules)
+    config, normalized, predicted = _capped_at_ten(unseen_sample)
     config = replace(config, max_pairs=predicted - 500)
     told = []
     result, _ = run_and_publish(config, tmp_path / "out", "parquet", warn=told.append)
@@ -149,17 +159,9 @@ def test_over_max_pairs_refuse_stops_the_run_where_cap_would_fit_it(unseen_sampl
     (the test above) stop with exit 2 before a pair is made, and no output is written."""
     from dataclasses import replace
 
-    from resolver.block import _keys_frame, duplicate_representatives, predicted_pairs
-    from resolver.ingest import ingest
     from resolver.job import run_and_publish
-    from resolver.normalize.stage import normalize_records
 
-    config, _ = unseen_sample
-    config = replace(config, max_block_size=10)
-    normalized = normalize_records(ingest(config), config)
-    keys = _keys_frame(normalized, {k for r in config.blocking_rules for k in r.keys}
-                       | set(config.refine_with), duplicate_representatives(normalized, False))
-    predicted = sum(predicted_pairs(keys, r, config.block_cap) for r in config.blocking_rules)
+    config, _, predicted = _capped_at_ten(unseen_sample)
     refusing = replace(config, max_pairs=predicted - 500, cap_to_fit=False)
     with pytest.raises(InputError, match=f"would make {predicted:,} candidate pairs, more "
                                          f"than blocking.max_pairs = {predicted - 500:,}"):
