@@ -528,7 +528,7 @@ def _pairs_of(keys: np.ndarray, tags: np.ndarray, names: list[str]) -> pl.DataFr
     return pl.DataFrame([
         pl.Series(F.UID_L, (keys >> np.uint64(32)).astype(np.uint32)),
         pl.Series(F.UID_R, (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)),
-        pl.Series(names, dtype=pl.String).gather(pl.Series(tags, dtype=pl.UInt32))
+        pl.Series(names, dtype=F.LABEL).gather(pl.Series(tags, dtype=pl.UInt32))
         .alias(F.BLOCKING_RULE)])
 
 

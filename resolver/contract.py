@@ -60,7 +60,7 @@ def scored_schema(config: Config) -> dict:
     """score -> cluster, outputs: every pair's levels, weight, probability and decision."""
     return {**pairs_schema(), **{F.gamma(c.name): pl.Int8 for c in config.comparisons},
             F.MATCH_WEIGHT: pl.Float64, F.MATCH_PROBABILITY: pl.Float64,
-            F.DECISION: pl.String, F.DECISION_SOURCE: pl.String}
+            F.DECISION: F.LABEL, F.DECISION_SOURCE: F.LABEL}
 
 
 def weights_schema(config: Config) -> dict:

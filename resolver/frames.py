@@ -120,7 +120,11 @@ CLUSTER_FLAG = "cluster_flag"  # why a cluster needs review (oversized, split by
 HOUSEHOLD_FLAG = "household_flag"  # why a household needs review (more members than likely)
 MATCH_CONFIDENCE = "match_confidence"
 
-PAIR_SCHEMA = {UID_L: pl.UInt32, UID_R: pl.UInt32, BLOCKING_RULE: pl.String}
+# a pair's labels (its rule, decision and decision source) are a handful of names each,
+# held once per pair: categorical (4 bytes a pair) where strings cost 16; every file
+# written holds them as plain strings
+LABEL = pl.Categorical
+PAIR_SCHEMA = {UID_L: pl.UInt32, UID_R: pl.UInt32, BLOCKING_RULE: LABEL}
 
 
 def pair_keys(left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -54,8 +54,10 @@ def pairs_frame(scored: pl.DataFrame, weights: pl.DataFrame, clustering,
             .join(refused, on=[F.UID_L, F.UID_R], how="left")
             .with_columns(
                 pl.when(pl.col("guard").is_not_null()).then(pl.lit(REVIEW))
-                .otherwise(pl.col(F.DECISION)).alias(F.DECISION),
-                pl.coalesce("guard", F.DECISION_SOURCE).alias(F.DECISION_SOURCE)))
+                .otherwise(pl.col(F.DECISION).cast(pl.String)).alias(F.DECISION),
+                pl.coalesce("guard", pl.col(F.DECISION_SOURCE).cast(pl.String))
+                .alias(F.DECISION_SOURCE),
+                pl.col(F.BLOCKING_RULE).cast(pl.String)))
     keys = normalized.select(F.UID, F.SOURCE, F.RECORD_ID)
     labelled = []
     for comparison in config.comparisons:

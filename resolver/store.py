@@ -113,7 +113,8 @@ def store_frames(normalized: pl.DataFrame, scored: pl.DataFrame, clustering, ste
     gammas = [F.gamma(c.name) for c in config.comparisons]
     return {
         "records": normalized.with_columns(content_hash(normalized)),
-        "pairs": scored.select(F.UID_L, F.UID_R, F.BLOCKING_RULE, *gammas, F.MATCH_WEIGHT),
+        "pairs": scored.select(F.UID_L, F.UID_R, pl.col(F.BLOCKING_RULE).cast(pl.String),
+                               *gammas, F.MATCH_WEIGHT),
         "clusters": normalized.select(F.UID, pl.Series("cluster", clustering.cluster_of)
                                       .cast(pl.UInt32))
         .join(flags, on="cluster", how="left", maintain_order="left"),

@@ -15,12 +15,12 @@ def decide(scored: pl.DataFrame, steward: pl.DataFrame, config) -> pl.DataFrame:
              .when(p >= config.review_threshold).then(pl.lit(REVIEW))
              .otherwise(pl.lit(NO_MATCH)))
     if steward.height == 0:  # nothing to override: no join over every pair
-        return scored.with_columns(model.alias(F.DECISION),
-                                   pl.lit("model").alias(F.DECISION_SOURCE))
+        return scored.with_columns(model.cast(F.LABEL).alias(F.DECISION),
+                                   pl.lit("model", F.LABEL).alias(F.DECISION_SOURCE))
     joined = scored.join(steward.rename({"decision": "steward"}), on=[F.UID_L, F.UID_R],
                          how="left", maintain_order="left")
     return joined.with_columns(
-        pl.coalesce(pl.col("steward"), model).alias(F.DECISION),
+        pl.coalesce(pl.col("steward"), model).cast(F.LABEL).alias(F.DECISION),
         pl.when(pl.col("steward").is_not_null()).then(pl.lit("steward"))
-        .otherwise(pl.lit("model")).alias(F.DECISION_SOURCE),
+        .otherwise(pl.lit("model")).cast(F.LABEL).alias(F.DECISION_SOURCE),
     ).drop("steward")

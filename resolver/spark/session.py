@@ -1,7 +1,8 @@
 """Starting Spark, and moving frames between polars and Spark through Arrow.
 
 Spark has no unsigned integers and its Arrow bridge wants plain (not large) strings and
-lists, so frames cross as int64 / string / list and are cast back to their declared
+lists (and no dictionaries: a categorical crosses as its strings), so frames cross as
+int64 / string / list and are cast back to their declared
 schema (resolver/contract.py) on the other side.
 """
 
@@ -18,7 +19,7 @@ _ARROW = {pl.String: pa.string(), pl.Int8: pa.int8(), pl.Int16: pa.int16(),
           pl.Int32: pa.int32(), pl.Int64: pa.int64(), pl.UInt8: pa.int16(),
           pl.UInt16: pa.int32(), pl.UInt32: pa.int64(), pl.UInt64: pa.int64(),
           pl.Float32: pa.float32(), pl.Float64: pa.float64(), pl.Boolean: pa.bool_(),
-          pl.Date: pa.date32()}
+          pl.Date: pa.date32(), pl.Categorical: pa.string()}
 
 
 def arrow_type(dtype: pl.DataType) -> pa.DataType:
