@@ -264,8 +264,7 @@ def test_reclustering_seeds_from_pairs():
     from resolver.store import Store
 
     # old uids 0..4 are records 0..4 now too; record 5 is new
-    stored = pl.DataFrame({F.UID_L: [0, 1, 2], F.UID_R: [1, 2, 3],
-                           F.BLOCKING_RULE: ["r", "r", "r"], "gamma_x": [1, 0, 2],
+    stored = pl.DataFrame({F.UID_L: [0, 1, 2], F.UID_R: [1, 2, 3], "gamma_x": [1, 0, 2],
                            F.MATCH_WEIGHT: [3.0, -2.0, 1.0]},
                           schema_overrides={F.UID_L: pl.UInt32, F.UID_R: pl.UInt32})
     store = Store(pl.DataFrame(), stored, *(pl.DataFrame() for _ in range(4)), {})

@@ -48,6 +48,33 @@ def test_same_input_gives_byte_identical_outputs(sample_run, tmp_path):
         tmp_path / "again" / "report.html").read_text().replace(str(tmp_path / "again"), "OUT")
 
 
+def test_pair_labels_are_categorical_in_memory_and_plain_strings_in_every_file(sample_run):
+    """The scored frame holds each pair's rule, decision and decision source as a
+    categorical (4 bytes a pair, not a 16-byte string view); the files a user or the next
+    run reads hold them as plain strings, with the same values."""
+    from resolver.pipeline import run_pipeline
+
+    config, out = sample_run
+    result = run_pipeline(config)
+    scored = result.scored
+    labels = (F.BLOCKING_RULE, F.DECISION, F.DECISION_SOURCE)
+    assert all(scored.schema[c] == pl.Categorical for c in labels)
+    pairs = pl.read_parquet(out / "pairs.parquet")
+    assert all(pairs.schema[c] == pl.String for c in labels)
+    # the same labels, pair for pair, as the run scored them: pairs.parquet names records
+    # by source and id, the scored frame by uid
+    keys = result.normalized.select(F.UID, F.SOURCE, F.RECORD_ID)
+    named = (scored.join(keys.rename({c: F.left(c) for c in keys.columns}), on=F.UID_L)
+             .join(keys.rename({c: F.right(c) for c in keys.columns}), on=F.UID_R)
+             .select(F.left(F.SOURCE), F.left(F.RECORD_ID), F.right(F.SOURCE),
+                     F.right(F.RECORD_ID), *(pl.col(c).cast(pl.String) for c in labels)))
+    shown = pairs.filter(~pl.col(F.DECISION_SOURCE).str.starts_with("guard:")).select(
+        named.columns)
+    assert shown.height and shown.join(named, on=named.columns, how="anti").height == 0
+    # the store keeps no rule: the next run blocks again
+    assert F.BLOCKING_RULE not in pl.read_parquet(out / "store" / "pairs.parquet").columns
+
+
 def test_rerun_with_previous_changes_no_id(sample_run, tmp_path):
     config, out = sample_run
     execute(config, tmp_path / "next", "parquet", previous=out)

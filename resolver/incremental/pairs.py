@@ -51,7 +51,7 @@ def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
                 gone: pl.Series) -> PairDelta:
     """Both frames are sorted by (uid_l, uid_r), so the set operations are a binary search
     of one sorted key array in the other, not joins."""
-    old = _mapped(store.pairs, old_to_new).drop(F.BLOCKING_RULE)
+    old = _mapped(store.pairs, old_to_new)
     old_keys = F.pair_keys(old.get_column(F.UID_L).to_numpy(), old.get_column(F.UID_R).to_numpy())
     if len(old_keys) > 1 and not (np.diff(old_keys.astype(np.int64)) > 0).all():
         order = np.argsort(old_keys, kind="stable")  # a store written in another order
