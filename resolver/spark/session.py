@@ -1,9 +1,9 @@
 """Starting Spark, and moving frames between polars and Spark through Arrow.
 
 Spark has no unsigned integers and its Arrow bridge wants plain (not large) strings and
-lists (and no dictionaries: a categorical crosses as its strings), so frames cross as
-int64 / string / list and are cast back to their declared
-schema (resolver/contract.py) on the other side.
+lists and no dictionaries, so frames cross as int64 / string / list (a categorical as its
+strings) and are cast back to their declared schema (resolver/contract.py) on the other
+side.
 """
 
 import os
