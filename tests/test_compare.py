@@ -1,5 +1,6 @@
 """Each comparison level on hand-written examples."""
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -208,4 +209,27 @@ def test_similarity_is_the_scorer_row_by_row(op, rows):
     frame = pl.DataFrame(rows, schema={"a": pl.String, "b": pl.String}, orient="row")
     got = similarity(frame, "a", "b", op).to_list()
     want = [None if a is None or b is None else float(SCORERS[op](a, b)) for a, b in rows]
+    assert got == pytest.approx(want, abs=1e-6)
+
+
+@pytest.mark.parametrize("op", ["levenshtein", "damerau_levenshtein", "jaro_winkler"])
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.text("abc", max_size=7)),
+                               st.one_of(st.none(), st.text("abc", max_size=7)),
+                               st.booleans()),
+                     max_size=40),
+       cutoff=st.integers(0, 3))
+@settings(max_examples=60)
+def test_a_cutoff_and_a_row_mask_give_the_scorer_s_own_answer_where_read(op, rows, cutoff):
+    """With a cutoff, a distance between values whose lengths differ by more than it is
+    never computed: it must still be what the scorer gives under that cutoff (cutoff + 1
+    past it). Rows outside the mask are left null; the others are the scorer's."""
+    from resolver.compare.compute import SCORERS, similarity
+
+    frame = pl.DataFrame([r[:2] for r in rows], schema={"a": pl.String, "b": pl.String},
+                         orient="row")
+    read = np.array([r[2] for r in rows], dtype=bool)
+    limit = cutoff if op != "jaro_winkler" else cutoff / 4
+    got = similarity(frame, "a", "b", op, limit, read).to_list()
+    want = [None if a is None or b is None or not keep
+            else float(SCORERS[op](a, b, score_cutoff=limit)) for a, b, keep in rows]
     assert got == pytest.approx(want, abs=1e-6)

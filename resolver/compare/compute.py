@@ -92,27 +92,41 @@ def pairs_with_values(pairs: pl.DataFrame, normalized: pl.DataFrame,
 
 SAME_VALUE_SCORE = {"jaro_winkler": 1.0, "jaro": 1.0, "levenshtein": 0.0,
                     "damerau_levenshtein": 0.0}
+DISTANCES = ("levenshtein", "damerau_levenshtein")
 
 
 def similarity(frame: pl.DataFrame, col_l: str, col_r: str, op: str,
-               cutoff: float | None = None) -> pl.Series:
+               cutoff: float | None = None, rows: np.ndarray | None = None) -> pl.Series:
     """Similarity (or distance) of two string columns, row by row; null where either is.
 
     Equal values (the common case among candidates: most pairs share a name) score as
     equal without a call; rapidfuzz.process.cpdist scores the rest in one batch. With a
     cutoff (the loosest threshold any level asks of this similarity), scores below it
     (distances above it) are not worked out exactly: rapidfuzz stops early and gives 0
-    (cutoff + 1), which every level's test reads the same way as the exact score.
+    (cutoff + 1), which every level's test reads the same way as the exact score; a
+    distance is at least the two lengths' difference, so values whose lengths differ by
+    more than the cutoff get cutoff + 1 without a call. rows: a mask of the rows whose
+    score is read (the others are left null, unscored).
     """
     a, b = frame.get_column(col_l), frame.get_column(col_r)
     present = (a.is_not_null() & b.is_not_null()).to_numpy()
+    if rows is not None:
+        present &= rows
     scores = np.full(frame.height, np.nan)
     scores[present] = SAME_VALUE_SCORE[op]
-    differ = np.flatnonzero((a != b).fill_null(False).to_numpy())
+    differ = (a != b).fill_null(False).to_numpy()
+    if rows is not None:
+        differ &= rows
+    if cutoff is not None and op in DISTANCES:
+        apart = (a.str.len_chars().cast(pl.Int64) - b.str.len_chars().cast(pl.Int64)).abs()
+        beyond = differ & (apart > cutoff).fill_null(False).to_numpy()
+        scores[beyond] = cutoff + 1
+        differ &= ~beyond
+    differ = np.flatnonzero(differ)
     if len(differ):
         scores[differ] = process.cpdist(a.gather(differ).to_list(), b.gather(differ).to_list(),
                                         scorer=SCORERS[op], workers=-1, score_cutoff=cutoff)
-    return pl.Series("s", scores).fill_nan(None)
+    return pl.Series("s", scores, nan_to_null=True)
 
 
 @lru_cache(maxsize=262144)
@@ -148,18 +162,21 @@ def _street_where(col: str) -> pl.Expr:
 class Similarities:
     """Similarity columns of one pair frame, each computed once: the levels of one
     comparison (jaro_winkler >= 0.92, >= 0.88, >= 0.70) share one computation.
-    cutoffs: (key, op) -> the loosest threshold asked of it (see similarity_cutoffs)."""
+    cutoffs: (key, op) -> the loosest threshold asked of it (see similarity_cutoffs).
+    rows: a mask of the rows the levels read, the same on every call for a key (the
+    street levels read a street's similarity only where the ZIP or city is the same)."""
 
     def __init__(self, frame: pl.DataFrame, cutoffs: dict[tuple, float] | None = None):
         self.frame = frame
         self.cutoffs = cutoffs or {}
         self.cache: dict[tuple, pl.Series] = {}
 
-    def get(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple, op: str) -> pl.Series:
+    def get(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple, op: str,
+            rows: np.ndarray | None = None) -> pl.Series:
         if (key, op) not in self.cache:
             values = self.frame.select(left_expr.alias("a"), right_expr.alias("b"))
             self.cache[(key, op)] = similarity(values, "a", "b", op,
-                                               self.cutoffs.get((key, op)))
+                                               self.cutoffs.get((key, op)), rows)
         return self.cache[(key, op)]
 
     def days_apart(self, left_expr: pl.Expr, right_expr: pl.Expr, key: tuple) -> pl.Series:
@@ -242,9 +259,11 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
     if op == "last_7":
         return pl.col(F.left(F.PHONE_LAST7)) == pl.col(F.right(F.PHONE_LAST7))
     if op.startswith("street_"):  # fuzzy street name within the same ZIP (or city)
-        score = sims.get(_street_name(F.left(level.target)), _street_name(F.right(level.target)),
-                         ("street", level.target), op.removeprefix("street_"))
+        # the names are scored only where the place is the same: elsewhere the level fails
         same_where = _street_where(F.left(level.target)) == _street_where(F.right(level.target))
+        where = frame.select(same_where.fill_null(False)).to_series().to_numpy()
+        score = sims.get(_street_name(F.left(level.target)), _street_name(F.right(level.target)),
+                         ("street", level.target), op.removeprefix("street_"), where)
         close = (pl.lit(score) >= level.threshold if op in ("street_jaro", "street_jaro_winkler")
                  else pl.lit(score) <= level.threshold)
         return same_where & close
