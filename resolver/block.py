@@ -177,7 +177,12 @@ def _rule_cap(cap: BlockCap, rule: BlockingRule, sizes: pl.Series, records: int)
 
 def _kept_whole(rule: BlockingRule, cap: BlockCap, blocks: np.ndarray, records: float) -> bool:
     """_rule_cap's test, on block sizes (scaled ones too: profile_pairs)."""
-    return rule.name not in cap.capped and _pair_sum(blocks) <= cap.size / 2 * records
+    return _whole_at(rule, cap, _pair_sum(blocks), records)
+
+
+def _whole_at(rule: BlockingRule, cap: BlockCap, pairs: float, records: float) -> bool:
+    """_kept_whole, given the pairs the rule's blocks hold."""
+    return rule.name not in cap.capped and pairs <= cap.size / 2 * records
 
 
 UNCAPPED = 2 ** 62
@@ -533,10 +538,17 @@ def _pairs_of(keys: np.ndarray, tags: np.ndarray, names: list[str]) -> pl.DataFr
 
 
 def _codes(column: pl.Series) -> np.ndarray:
-    """Small integers standing for a key's values, equal where the values are; 0 for null.
-    A categorical's codes: hashed, ~10x faster than ranking (sorting) the strings."""
-    codes = column.cast(pl.String).cast(pl.Categorical).to_physical().cast(pl.UInt32) + 1
-    return codes.fill_null(0).to_numpy()
+    """Small integers standing for a key's values, equal exactly where the values are; 0
+    for null. The values' 64-bit hashes, numbered densely (a sort of integers), where the
+    hash is one-to-one on these values (as many distinct hashes as distinct values: a
+    clash would make them fewer); else the values' dense rank (a sort of the strings)."""
+    present = column.is_not_null()
+    codes = column.hash(seed=0).filter(present)
+    if codes.n_unique() != column.drop_nulls().n_unique():
+        codes = column.filter(present)
+    out = np.zeros(len(column), dtype=np.uint32)
+    out[present.to_numpy()] = codes.rank("dense").cast(pl.UInt32).to_numpy()
+    return out
 
 
 def rule_membership(pairs: pl.DataFrame, normalized: pl.DataFrame,
@@ -547,7 +559,8 @@ def rule_membership(pairs: pl.DataFrame, normalized: pl.DataFrame,
     rule's when the two agree on every key and their block is within the cap, or it was
     over the cap and they also share a refine key whose sub-block is within it.
     Identical copies are no rule's (blocking pairs them with their first copy itself).
-    A rule with a list key (name_tokens) is found by blocking again."""
+    A rule with a list key (name_tokens) is found by blocking again. Keys are compared
+    and blocks counted on integer codes (_codes), never on the strings."""
     if len(rules) > 64:
         raise ValueError("at most 64 rules fit a bit mask")
     n = normalized.height
@@ -561,12 +574,13 @@ def rule_membership(pairs: pl.DataFrame, normalized: pl.DataFrame,
         full = np.zeros(n, dtype=np.uint32)
         full[uid] = _codes(keys_frame.get_column(key))
         codes[key] = full
+    held = pl.DataFrame({F.UID: uid, **{k: codes[k][uid] for k in sorted(wanted)}})
     left = pairs.get_column(F.UID_L).to_numpy()
     right = pairs.get_column(F.UID_R).to_numpy()
     mask = np.zeros(pairs.height, dtype=np.uint64)
     for bit, rule in enumerate(rules):
         if rule in scalar:
-            found = _within_rule(keys_frame, codes, rule, cap, left, right, n)
+            found = _within_rule(held, codes, rule, cap, left, right, n)
         else:
             found = _found_by_blocking(pairs, normalized, rule, cap, link_only)
         mask |= found.astype(np.uint64) << np.uint64(bit)
@@ -581,23 +595,27 @@ def _agree(codes: dict, keys, left, right) -> np.ndarray:
     return agree
 
 
-def _block_within_cap(keys_frame: pl.DataFrame, keys: list[str], size: int, n: int):
-    """uid-indexed: whether the record's block on these keys holds at most `size`."""
-    held = keys_frame.drop_nulls(keys).select(
-        F.UID, (pl.len().over(keys) <= size).alias("ok"))
-    within = np.zeros(n, dtype=bool)
-    within[held.get_column(F.UID).to_numpy()] = held.get_column("ok").to_numpy()
-    return within
+def _block_size_of(held: pl.DataFrame, keys: list[str], n: int) -> np.ndarray:
+    """uid-indexed: the size of the record's block on these keys (held: uid and each
+    key's codes, 0 for null, of the representatives); 0 where a key is null."""
+    blocked = held.filter(pl.all_horizontal(pl.col(k) > 0 for k in keys)).select(
+        F.UID, pl.len().over(keys).alias("n"))
+    size = np.zeros(n, dtype=np.int64)
+    size[blocked.get_column(F.UID).to_numpy()] = blocked.get_column("n").to_numpy()
+    return size
 
 
-def _within_rule(keys_frame, codes, rule, cap, left, right, n) -> np.ndarray:
+def _within_rule(held, codes, rule, cap, left, right, n) -> np.ndarray:
     keys = list(rule.keys)
-    cap = _rule_cap(cap, rule, _block_sizes(_keyed(keys_frame, rule), keys).get_column("n"),
-                    keys_frame.height)
+    size = _block_size_of(held, keys, n)
+    # a block of m records holds m(m-1)/2 pairs: (m-1)/2 for each of its records
+    pairs_held = float(((size[size > 0] - 1) / 2).sum())
+    if _whole_at(rule, cap, pairs_held, held.height):
+        cap = BlockCap(UNCAPPED)  # as _rule_cap: the rule is left whole
     agree = _agree(codes, keys, left, right)
-    found = agree & _block_within_cap(keys_frame, keys, cap.size, n)[left]
+    found = agree & (size <= cap.size)[left]
     for refine in _refine_keys(rule, cap):
-        sub_ok = _block_within_cap(keys_frame, [*keys, refine], cap.size, n)
+        sub_ok = _block_size_of(held, [*keys, refine], n) <= cap.size
         found |= agree & _agree(codes, [refine], left, right) & sub_ok[left]
     return found
 

@@ -120,11 +120,16 @@ def test_oversized_blocks_are_refined_by_the_refine_keys():
         assert pairs.height < len(list(itertools.combinations(range(80), 2))) / 3
 
 
-def test_rule_membership_equals_what_each_rule_produces():
+@pytest.mark.parametrize("hashes_clash", [False, True])
+def test_rule_membership_equals_what_each_rule_produces(hashes_clash, monkeypatch):
     """The bit mask computed from keys and block sizes equals blocking each rule again,
-    capped and refined blocks included."""
+    capped and refined blocks included; also when the keys' hashes clash (every value
+    hashed alike), where the codes come from the values themselves."""
     from resolver.block import rule_membership, rule_pairs
 
+    if hashes_clash:
+        monkeypatch.setattr(pl.Series, "hash", lambda self, seed=0: pl.Series(
+            self.name, [7] * len(self), dtype=pl.UInt64))
     for seed in range(4):
         records = _records(90, seed)
         cap = BlockCap(8, (F.ZIP5, F.LAST_NAME))
