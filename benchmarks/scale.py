@@ -19,6 +19,7 @@ the truth file, and the time ratio. Writes results/scale.json and results/scale.
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -66,8 +67,16 @@ def _tree_rss(root: int) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def measured(command: list[str], timeout: float) -> dict:
-    """Run a command; -> wall seconds, peak tree RSS (GB), exit code (None on timeout)."""
+    """Run a command; -> wall seconds, CPU seconds (the command and every process it
+    waited for: user and system, which a shared machine's stolen time does not inflate as
+    it does the wall), peak tree RSS (GB), exit code (None on timeout)."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
@@ -99,8 +108,8 @@ def measured(command: list[str], timeout: float) -> dict:
         error = f"killed by signal {-code} after {seconds} s{where}"
     else:
         error = (lines or ["(no message)"])[-1] if code else None
-    return {"seconds": seconds, "peak_rss_gb": round(peak[0] / 2 ** 30, 2), "exit": code,
-            "error": error}
+    return {"seconds": seconds, "cpu_seconds": round(_children_cpu() - cpu, 1),
+            "peak_rss_gb": round(peak[0] / 2 ** 30, 2), "exit": code, "error": error}
 
 
 def dataset(records: int, seed: int, max_pairs: int | None = None) -> Path:
@@ -269,6 +278,7 @@ def main(argv: list[str] | None = None) -> None:
             "records": f"{pl.read_parquet(folder / 'truth.parquet').height:,}",
             "resolver s": ours["seconds"] if ours["exit"] == 0 else f"failed ({ours['error']})",
             **({"resolver runs s": _times(our_runs)} if args.repeat > 1 else {}),
+            "resolver CPU s": ours.get("cpu_seconds", ""),
             "resolver peak GB": max(r["peak_rss_gb"] for r in our_runs),
             "pairs": f"{ours.get('pairs', 0):,}",
             "pairs/record": round(ours.get("pairs", 0) / max(ours.get("records", 1), 1), 1),
@@ -285,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
             "splink s": "" if theirs is None else (theirs["seconds"] if theirs["exit"] == 0
                                                    else "did not complete"),
             **({"splink runs s": _times(their_runs)} if args.repeat > 1 and theirs else {}),
+            "splink CPU s": "" if theirs is None else theirs.get("cpu_seconds", ""),
             "splink peak GB": "" if theirs is None else max(r["peak_rss_gb"] for r in their_runs),
             "splink F1": "" if theirs is None else theirs.get("f1", ""),
             "ratio": (round(ours["seconds"] / theirs["seconds"], 2)

@@ -27,3 +27,14 @@ def test_a_killed_run_names_the_last_stage_it_started():
     got = measured([sys.executable, "-c", script], 60)
     assert got["error"].startswith("killed by signal 9 after ")
     assert got["error"].endswith(", in stage compare")
+
+
+def test_cpu_seconds_count_the_work_of_the_command_and_its_children_not_its_sleep():
+    """A command that sleeps 1 s uses little CPU; one whose child process spins ~1 s of
+    CPU is counted with that child's time, not only its own."""
+    idle = measured([sys.executable, "-c", "import time; time.sleep(1)"], 60)
+    spin = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+            "'import time\\nend = time.process_time() + 1\\nwhile time.process_time() < end: pass'])")
+    busy = measured([sys.executable, "-c", spin], 60)
+    assert idle["seconds"] >= 1.0 and idle["cpu_seconds"] < 0.8
+    assert busy["cpu_seconds"] >= 0.9
