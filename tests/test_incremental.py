@@ -278,3 +278,29 @@ def test_reclustering_seeds_from_pairs():
     assert split.reused.select(F.UID_L, F.UID_R).rows() == [(0, 1), (2, 3)]
     assert split.todo.select(F.UID_L, F.UID_R).rows() == [(0, 5), (3, 4)]
     assert sorted(split.touched.to_list()) == [1, 2, 3, 4]  # not 0
+
+
+@pytest.mark.parametrize("store_order", ["uid", "shuffled"])
+def test_unchanged_records_take_their_stored_rows_with_this_run_s_uids(store_order):
+    """The stored rows of unchanged records come back with the new uid and row number,
+    in uid order: read by a mask when the store is in uid order, joined when it is not."""
+    import random
+
+    from resolver.incremental.records import _stored_rows
+    from resolver.store import CONTENT_HASH
+
+    values = [f"v{i}" for i in range(10)]
+    records = pl.DataFrame({F.UID: pl.Series(range(10), dtype=pl.UInt32),
+                            F.ROW_NUMBER: pl.Series(range(100, 110), dtype=pl.UInt32),
+                            "value": values, CONTENT_HASH: pl.Series(range(10), dtype=pl.UInt64)})
+    if store_order == "shuffled":
+        order = list(range(10))
+        random.Random(3).shuffle(order)
+        records = records[order]
+    old = [1, 2, 5, 8]  # unchanged; records between them came and went
+    unchanged = pl.DataFrame({"old_uid": pl.Series(old, dtype=pl.UInt32),
+                              F.UID: pl.Series([0, 3, 4, 9], dtype=pl.UInt32),
+                              F.ROW_NUMBER: pl.Series([7, 6, 5, 4], dtype=pl.UInt32)})
+    got = _stored_rows(records, unchanged)
+    assert got.columns == [F.UID, F.ROW_NUMBER, "value"]
+    assert got.rows() == [(0, 7, "v1"), (3, 6, "v2"), (4, 5, "v5"), (9, 4, "v8")]

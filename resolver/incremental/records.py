@@ -9,6 +9,7 @@ store pinned, so a few new records cannot switch a source's day and month.
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import polars as pl
 
 from resolver import frames as F
@@ -45,10 +46,7 @@ def record_delta(records: pl.DataFrame, store: Store, config: Config) -> RecordD
     changed = fresh.filter(pl.col("old_uid").is_not_null())
     counts = {"new": fresh.height - changed.height, "changed": changed.height,
               "deleted": deleted.height, "unchanged": unchanged.height}
-    kept = (store.records.drop(CONTENT_HASH, F.ROW_NUMBER)
-            .rename({F.UID: "old_uid"})
-            .join(unchanged.select("old_uid", F.UID, F.ROW_NUMBER), on="old_uid")
-            .select(store.records.drop(CONTENT_HASH).columns))
+    kept = _stored_rows(store.records, unchanged)
     normalized = kept
     if fresh.height:
         pinned = pinned_formats(config, store.meta.get("dob_formats", {}))
@@ -59,3 +57,26 @@ def record_delta(records: pl.DataFrame, store: Store, config: Config) -> RecordD
                        fresh.get_column(F.UID),
                        pl.concat([changed.get_column("old_uid"), deleted.get_column("old_uid")]),
                        counts)
+
+
+def _stored_rows(records: pl.DataFrame, unchanged: pl.DataFrame) -> pl.DataFrame:
+    """The stored normalized rows of the unchanged records (unchanged: old_uid, uid,
+    row_number, in uid order), with this run's uid and row number, in uid order.
+
+    A store holds its records in uid order (row i is uid i), and uids number records in
+    (source, record_id) order in every run, so the unchanged records' old uids rise with
+    their new ones: a mask over the store keeps them in this run's order, a filter
+    instead of a join that gathers every column (1.4 s at 1.2M records). A store in
+    another order is joined."""
+    columns = records.drop(CONTENT_HASH).columns
+    old = unchanged.get_column("old_uid").to_numpy()
+    stored = records.get_column(F.UID).to_numpy()
+    if np.array_equal(stored, np.arange(len(stored))) and bool((np.diff(old) > 0).all()):
+        keep = np.zeros(len(stored), dtype=bool)
+        keep[old] = True
+        return records.filter(pl.Series(keep)).select(columns).with_columns(
+            unchanged.get_column(F.UID).cast(records.schema[F.UID]),
+            unchanged.get_column(F.ROW_NUMBER).cast(records.schema[F.ROW_NUMBER]))
+    return (records.drop(CONTENT_HASH, F.ROW_NUMBER).rename({F.UID: "old_uid"})
+            .join(unchanged.select("old_uid", F.UID, F.ROW_NUMBER), on="old_uid")
+            .select(columns).sort(F.UID))
