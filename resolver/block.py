@@ -499,10 +499,11 @@ def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
         keyed.append(pl.DataFrame({"key": F.pair_keys(*ends), "rule": np.full(
             blocked.pairs.height, index, dtype=np.uint16)}))
         blocks.append(blocked)
-    # each pair once, tagged with the first rule producing it (the smallest index): sorted
-    # by (key, rule), the first row of each key; a sort over a total order, so the result
-    # is the same on any thread count (a group-by and a sort after it cost 3x as much)
-    union = (pl.concat(keyed).sort("key", "rule") if keyed
+    # each pair once, tagged with the first rule producing it (the smallest index): a
+    # stable sort by key of the rules' pairs in rule order, the first row of each key;
+    # stable, so the result is the same on any thread count (a group-by and a sort after
+    # it cost 3x as much; sorting by (key, rule) 1.4x: 2.1 s against 1.5 at 19M pairs)
+    union = (pl.concat(keyed).sort("key", maintain_order=True) if keyed
              else pl.DataFrame(schema={"key": pl.UInt64, "rule": pl.UInt16}))
     keys = union.get_column("key").to_numpy()
     first = np.ones(len(keys), dtype=bool)
