@@ -424,7 +424,10 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
                 link_only: bool) -> _Blocked:
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
-    sizes = _block_sizes(keyed, keys).with_row_index("block")
+    # blocks numbered in the order their first record comes (uid order), so the pairs
+    # come in the same order on any thread count
+    sizes = keyed.group_by(keys, maintain_order=True).agg(pl.len().alias("n")).with_row_index(
+        "block")
     cap = _rule_cap(cap, rule, sizes.get_column("n"), keys_frame.height)
     too_big = sizes.filter(pl.col("n") > cap.size)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)).select(*keys, "block")
@@ -452,16 +455,34 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
         still_big = pl.concat([still_big, unsplit.select("n")])
     member = pl.concat(members).select(
         F.UID, "block", pl.col(F.SOURCE).rank("dense").cast(pl.UInt32).alias("src"))
-    pairs = member.join(member, on="block", suffix="_r").filter(
-        pl.col(F.UID) < pl.col(F.UID + "_r"))
-    if link_only:
-        pairs = pairs.filter(pl.col("src") != pl.col("src_r"))
-    pairs = pairs.select(pl.col(F.UID).alias(F.UID_L), pl.col(F.UID + "_r").alias(F.UID_R))
+    pairs = _within_blocks(member, link_only)
     if refine_keys and too_big.height or any(key in LIST_KEYS for key in rule.keys):
         pairs = pairs.unique(maintain_order=True)  # found twice: two tokens or refine keys
     largest = sizes.get_column("n").sort(descending=True).head(5).to_list()
     return _Blocked(pairs, largest, too_big.height if refine_keys else 0, still_big.height,
                     int(still_big.get_column("n").sum() or 0))
+
+
+def _within_blocks(member: pl.DataFrame, link_only: bool) -> pl.DataFrame:
+    """(uid_l, uid_r): every two records sharing a block, uid_l < uid_r (and of two
+    sources, link_only). member: (uid, block, src). The members sorted by block and uid,
+    each is paired with those after it in its block, positions worked out by arithmetic
+    on the block runs: no self-join making both orders of every pair and filtering half
+    (7.7 s of 14 at 1.2M records)."""
+    member = member.sort("block", F.UID)
+    block, uid, src = (member.get_column(c).to_numpy() for c in ("block", F.UID, "src"))
+    size = len(uid)
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if size else np.zeros(0, int)
+    ends = np.r_[starts[1:], size if size else []].astype(np.int64)
+    after = np.repeat(ends, ends - starts) - np.arange(size) - 1  # members after each
+    left = np.repeat(np.arange(size), after)
+    first = np.repeat(np.cumsum(after) - after, after)  # where each one's run begins
+    right = left + 1 + (np.arange(len(left)) - first)
+    keep = uid[left] < uid[right]
+    if link_only:
+        keep &= src[left] != src[right]
+    return pl.DataFrame({F.UID_L: uid[left[keep]], F.UID_R: uid[right[keep]]},
+                        schema={F.UID_L: member.schema[F.UID], F.UID_R: member.schema[F.UID]})
 
 
 def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],
