@@ -59,11 +59,15 @@ def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
     keys = F.pair_keys(pairs.get_column(F.UID_L).to_numpy(), pairs.get_column(F.UID_R).to_numpy())
     at = np.minimum(np.searchsorted(old_keys, keys), max(len(old_keys) - 1, 0))
     found = (old_keys[at] == keys) if len(old_keys) else np.zeros(len(keys), dtype=bool)
-    reused = pl.concat([pairs.filter(pl.Series(found)),
-                        old[at[found]].drop(F.UID_L, F.UID_R)], how="horizontal")
-    todo = pairs.filter(pl.Series(~found))
     still = np.zeros(len(old_keys), dtype=bool)
     still[at[found]] = True
+    # both sorted by key, so the stored rows found come in the order of the pairs finding
+    # them: a mask reads them (a gather of every stored pair's levels took 1.3 s at 1.2M)
+    stored = (old.filter(pl.Series(still)) if bool((np.diff(at[found]) > 0).all())
+              else old[at[found]])
+    reused = pl.concat([pairs.filter(pl.Series(found)), stored.drop(F.UID_L, F.UID_R)],
+                       how="horizontal")
+    todo = pairs.filter(pl.Series(~found))
     dropped = old.filter(pl.Series(~still))
     # the unchanged partner of a changed or deleted record lost that pair
     lost = store.pairs.filter(pl.col(F.UID_L).is_in(gone.implode())
