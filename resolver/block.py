@@ -431,8 +431,8 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
     cap = _rule_cap(cap, rule, sizes.get_column("n"), keys_frame.height)
     too_big = sizes.filter(pl.col("n") > cap.size)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)).select(*keys, "block")
-    # the self-join runs on a block number and integer ids only: n^2 rows of 12 bytes per
-    # block, not n^2 rows carrying every key string twice
+    # pairs are made from block numbers and integer ids only (_within_blocks), never
+    # from rows carrying every key string twice
     members = [keyed.join(keep, on=keys).select(F.UID, F.SOURCE, "block")]
     big = keyed.join(too_big.select(*keys, "block"), on=keys).select(F.UID, F.SOURCE, "block")
     refine_keys = _refine_keys(rule, cap)
