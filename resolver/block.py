@@ -162,7 +162,9 @@ def _keyed(keys_frame: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
 
 
 def _block_sizes(keyed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    return keyed.group_by(keys).agg(pl.len().alias("n"))
+    """(keys, n): blocks in the order their first record comes (uid order), so whatever
+    is numbered or paired from them comes in one order on any thread count."""
+    return keyed.group_by(keys, maintain_order=True).agg(pl.len().alias("n"))
 
 
 def _rule_cap(cap: BlockCap, rule: BlockingRule, sizes: pl.Series, records: int) -> BlockCap:
@@ -424,10 +426,7 @@ def _rule_pairs(keys_frame: pl.DataFrame, rule: BlockingRule, cap: BlockCap,
                 link_only: bool) -> _Blocked:
     keys = list(rule.keys)
     keyed = _keyed(keys_frame, rule)
-    # blocks numbered in the order their first record comes (uid order), so the pairs
-    # come in the same order on any thread count
-    sizes = keyed.group_by(keys, maintain_order=True).agg(pl.len().alias("n")).with_row_index(
-        "block")
+    sizes = _block_sizes(keyed, keys).with_row_index("block")
     cap = _rule_cap(cap, rule, sizes.get_column("n"), keys_frame.height)
     too_big = sizes.filter(pl.col("n") > cap.size)
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap.size)).select(*keys, "block")
@@ -469,11 +468,14 @@ def _within_blocks(member: pl.DataFrame, link_only: bool) -> pl.DataFrame:
     each is paired with those after it in its block, positions worked out by arithmetic
     on the block runs: no self-join making both orders of every pair and filtering half
     (7.7 s of 14 at 1.2M records)."""
+    schema = {F.UID_L: member.schema[F.UID], F.UID_R: member.schema[F.UID]}
+    if member.height == 0:
+        return pl.DataFrame(schema=schema)
     member = member.sort("block", F.UID)
     block, uid, src = (member.get_column(c).to_numpy() for c in ("block", F.UID, "src"))
     size = len(uid)
-    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if size else np.zeros(0, int)
-    ends = np.r_[starts[1:], size if size else []].astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+    ends = np.r_[starts[1:], size]
     after = np.repeat(ends, ends - starts) - np.arange(size) - 1  # members after each
     left = np.repeat(np.arange(size), after)
     first = np.repeat(np.cumsum(after) - after, after)  # where each one's run begins
@@ -481,8 +483,7 @@ def _within_blocks(member: pl.DataFrame, link_only: bool) -> pl.DataFrame:
     keep = uid[left] < uid[right]
     if link_only:
         keep &= src[left] != src[right]
-    return pl.DataFrame({F.UID_L: uid[left[keep]], F.UID_R: uid[right[keep]]},
-                        schema={F.UID_L: member.schema[F.UID], F.UID_R: member.schema[F.UID]})
+    return pl.DataFrame({F.UID_L: uid[left[keep]], F.UID_R: uid[right[keep]]}, schema=schema)
 
 
 def candidate_pairs(normalized: pl.DataFrame, rules: tuple[BlockingRule, ...],

@@ -34,7 +34,8 @@ def test_cpu_seconds_count_the_work_of_the_command_and_its_children_not_its_slee
     CPU is counted with that child's time, not only its own."""
     idle = measured([sys.executable, "-c", "import time; time.sleep(1)"], 60)
     spin = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
-            "'import time\\nend = time.process_time() + 1\\nwhile time.process_time() < end: pass'])")
+            "'import time\\nend = time.process_time() + 1\\n"
+            "while time.process_time() < end: pass'])")
     busy = measured([sys.executable, "-c", spin], 60)
     assert idle["seconds"] >= 1.0 and idle["cpu_seconds"] < 0.8
     assert busy["cpu_seconds"] >= 0.9

@@ -266,7 +266,7 @@ def level_predicate(frame: pl.DataFrame, comparison: Comparison, level: Level,
                          ("street", level.target), op.removeprefix("street_"), where)
         close = (pl.lit(score) >= level.threshold if op in ("street_jaro", "street_jaro_winkler")
                  else pl.lit(score) <= level.threshold)
-        return same_where & close
+        return pl.lit(pl.Series(where)) & close
     if op == "years_apart":  # impossible dates (kept as text) parse to null: no level
         return pl.lit(sims.days_apart(lhs, rhs, (col,))) <= level.threshold * DAYS_PER_YEAR
     score = pl.lit(sims.get(pl.col(F.left(col)), pl.col(F.right(col)), (col,), op))

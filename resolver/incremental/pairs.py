@@ -63,10 +63,8 @@ def split_pairs(pairs: pl.DataFrame, store: Store, old_to_new: pl.DataFrame,
     still[at[found]] = True
     # both sorted by key, so the stored rows found come in the order of the pairs finding
     # them: a mask reads them (a gather of every stored pair's levels took 1.3 s at 1.2M)
-    stored = (old.filter(pl.Series(still)) if bool((np.diff(at[found]) > 0).all())
-              else old[at[found]])
-    reused = pl.concat([pairs.filter(pl.Series(found)), stored.drop(F.UID_L, F.UID_R)],
-                       how="horizontal")
+    reused = pl.concat([pairs.filter(pl.Series(found)),
+                        old.filter(pl.Series(still)).drop(F.UID_L, F.UID_R)], how="horizontal")
     todo = pairs.filter(pl.Series(~found))
     dropped = old.filter(pl.Series(~still))
     # the unchanged partner of a changed or deleted record lost that pair
